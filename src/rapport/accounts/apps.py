@@ -1,0 +1,10 @@
+"""Accounts app: users, departments, teams, roles, branches, territories, API tokens."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "rapport.accounts"
+    label = "accounts"
+    verbose_name = _("Users and teams")

@@ -1,0 +1,13 @@
+"""URLs of the activity screens."""
+
+from django.urls import path
+
+from rapport.activities import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity_update"),
+]

@@ -1,0 +1,175 @@
+"""Finding likely duplicates ("a colleague already works with this client") for one or many rows.
+
+Candidates come from indexed lookups only (name prefix, tax number, e-mail, phone); similarity is
+scored in Python with rapidfuzz on transliterated keys, so "ООО Ромашка" matches "Romashka SIA".
+The same matcher serves the create form, the API and imports (in batches of a chunk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz
+
+from rapport.contacts.models import Company, Person, PersonEmail, PersonPhone
+from rapport.contacts.normalize import name_key
+
+NAME_THRESHOLD = 88
+FUZZY_CANDIDATES = 400
+MAX_MATCHES = 10
+
+REASONS = {
+    "tax_number": _("same tax number"),
+    "email": _("same e-mail"),
+    "phone": _("same phone"),
+    "name": _("similar name"),
+}
+
+
+@dataclass
+class Probe:
+    """What is known about a record about to be created (already normalised)."""
+
+    name: str
+    tax_number: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    exclude_pk: int | None = None
+    is_person: bool = False
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name, drop_legal_forms=not self.is_person)
+
+
+@dataclass
+class Match:
+    pk: int
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def is_strong(self) -> bool:
+        return any(r != "name" for r in self.reasons)
+
+
+def _score_names(probe_key: str, key: str) -> int:
+    if not probe_key or not key:
+        return 0
+    return int(fuzz.token_sort_ratio(probe_key, key))
+
+
+def _collect(probes, rows, fuzzy: bool) -> list[list[Match]]:
+    """rows: (pk, name_key, tax, {emails}, {phones}) of every candidate."""
+    results: list[list[Match]] = []
+    for probe in probes:
+        key = probe.key
+        matches: dict[int, Match] = {}
+        for pk, row_key, tax, emails, phones in rows:
+            if pk == probe.exclude_pk:
+                continue
+            reasons = []
+            if probe.tax_number and tax and probe.tax_number == tax:
+                reasons.append("tax_number")
+            if probe.emails and emails & set(probe.emails):
+                reasons.append("email")
+            if probe.phones and phones & set(probe.phones):
+                reasons.append("phone")
+            score = 100 if key and key == row_key else 0
+            if not score and fuzzy and key and row_key and row_key[:4] == key[:4]:
+                score = _score_names(key, row_key)
+            if score >= NAME_THRESHOLD:
+                reasons.append("name")
+            if reasons:
+                matches[pk] = Match(pk=pk, score=score, reasons=reasons)
+        ordered = sorted(matches.values(), key=lambda m: (not m.is_strong, -m.score, m.pk))
+        results.append(ordered[:MAX_MATCHES])
+    return results
+
+
+def company_matches(probes: list[Probe], *, fuzzy: bool = True) -> list[list[Match]]:
+    keys = {p.key for p in probes if p.key}
+    q = Q(name_key__in=keys)
+    if fuzzy:
+        q |= Q(name_prefix__in={k[:4] for k in keys})
+    taxes = {p.tax_number for p in probes if p.tax_number}
+    emails = {e for p in probes for e in p.emails}
+    phones = {n for p in probes for n in p.phones}
+    if taxes:
+        q |= Q(tax_number__in=taxes)
+    if emails:
+        q |= Q(email__in=emails)
+    if phones:
+        q |= Q(phone__in=phones)
+    limit = FUZZY_CANDIDATES * max(1, len(probes))
+    rows = [
+        (pk, key, tax, {email} if email else set(), {phone} if phone else set())
+        for pk, key, tax, email, phone in Company.objects.filter(q)
+        .order_by()
+        .values_list("pk", "name_key", "tax_number", "email", "phone")[:limit]
+    ]
+    return _collect(probes, rows, fuzzy)
+
+
+def person_matches(probes: list[Probe], *, fuzzy: bool = True) -> list[list[Match]]:
+    keys = {p.key for p in probes if p.key}
+    emails = {e for p in probes for e in p.emails}
+    phones = {n for p in probes for n in p.phones}
+    q = Q(name_key__in=keys)
+    if fuzzy:
+        q |= Q(name_prefix__in={k[:4] for k in keys})
+    if emails:
+        q |= Q(pk__in=PersonEmail.objects.filter(email__in=emails).values("person_id"))
+    if phones:
+        q |= Q(pk__in=PersonPhone.objects.filter(number__in=phones).values("person_id"))
+    limit = FUZZY_CANDIDATES * max(1, len(probes))
+    base = list(Person.objects.filter(q).order_by().values_list("pk", "name_key")[:limit])
+    ids = [pk for pk, _key in base]
+    by_email: dict[int, set[str]] = {}
+    by_phone: dict[int, set[str]] = {}
+    if ids and emails:
+        for pid, email in PersonEmail.objects.filter(
+            person_id__in=ids, email__in=emails
+        ).values_list("person_id", "email"):
+            by_email.setdefault(pid, set()).add(email)
+    if ids and phones:
+        for pid, number in PersonPhone.objects.filter(
+            person_id__in=ids, number__in=phones
+        ).values_list("person_id", "number"):
+            by_phone.setdefault(pid, set()).add(number)
+    rows = [(pk, key, "", by_email.get(pk, set()), by_phone.get(pk, set())) for pk, key in base]
+    return _collect(probes, rows, fuzzy)
+
+
+def disclose(model, matches: list[Match], user) -> list[dict]:
+    """What ``user`` may learn about each match: everything in scope, else only who to talk to."""
+    if not matches:
+        return []
+    ids = [m.pk for m in matches]
+    objects = {
+        o.pk: o for o in model.objects.filter(pk__in=ids).select_related("curator", "curator__team")
+    }
+    visible = set(model.objects.restrict(user).filter(pk__in=ids).values_list("pk", flat=True))
+    out = []
+    for match in matches:
+        obj = objects.get(match.pk)
+        if obj is None:
+            continue
+        curator = obj.curator
+        item = {
+            "name": str(obj),
+            "curator": str(curator) if curator else None,
+            "curator_team": str(curator.team) if curator and curator.team_id else None,
+            "reasons": [str(REASONS[r]) for r in match.reasons],
+            "is_visible": match.pk in visible,
+        }
+        if match.pk in visible:
+            item.update(
+                id=obj.pk,
+                url=obj.get_absolute_url(),
+                last_contacted_at=obj.last_contacted_at,
+            )
+        out.append(item)
+    return out

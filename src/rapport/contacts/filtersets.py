@@ -1,0 +1,122 @@
+"""Filters for company and person lists, shared by the web UI and the API."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapport.accounts.models import Branch, Team, Territory, User
+from rapport.contacts.choices import (
+    Channel,
+    CompanyKind,
+    CompanySize,
+    ConsentChannel,
+    Industry,
+    Language,
+    Source,
+)
+from rapport.contacts.models import Company, Person
+from rapport.core.custom_fields import definitions_for
+from rapport.core.models import CustomFieldType, SiteConfiguration, Tag
+from rapport.core.search import apply_search
+
+
+class CustomerRecordFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_search", label=_("Search"))
+    curator = filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Curator")
+    )
+    team = filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    tag = filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.all(), label=_("Tag"))
+    source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
+    is_stale = filters.BooleanFilter(method="filter_stale", label=_("Needs verification"))
+    created_after = filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Created from")
+    )
+    created_before = filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
+    )
+    custom_target = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for definition in definitions_for(self.custom_target):
+            name = f"cf_{definition.key}"
+            if definition.field_type == CustomFieldType.BOOLEAN:
+                self.filters[name] = filters.BooleanFilter(
+                    field_name=f"custom__{definition.key}", label=definition.label
+                )
+            elif definition.field_type == CustomFieldType.CHOICE:
+                self.filters[name] = filters.ChoiceFilter(
+                    field_name=f"custom__{definition.key}",
+                    choices=[(c, c) for c in definition.choices or []],
+                    label=definition.label,
+                )
+            elif definition.field_type == CustomFieldType.NUMBER:
+                self.filters[name] = filters.NumberFilter(
+                    field_name=f"custom__{definition.key}", label=definition.label
+                )
+            else:
+                self.filters[name] = filters.CharFilter(
+                    field_name=f"custom__{definition.key}", label=definition.label
+                )
+
+    def filter_search(self, queryset, name, value):
+        return apply_search(queryset, value)
+
+    def filter_stale(self, queryset, name, value):
+        if value is None:
+            return queryset
+        days = SiteConfiguration.get().stale_after_days
+        cutoff = timezone.now() - datetime.timedelta(days=days)
+        stale = Q(verified_at__isnull=True) | Q(verified_at__lt=cutoff)
+        return queryset.filter(stale) if value else queryset.exclude(stale)
+
+
+class CompanyFilterSet(CustomerRecordFilterSet):
+    kind = filters.ChoiceFilter(choices=CompanyKind.choices, label=_("Type"))
+    industry = filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    size = filters.ChoiceFilter(choices=CompanySize.choices, label=_("Size"))
+    territory = filters.ModelChoiceFilter(queryset=Territory.objects.all(), label=_("Territory"))
+    branch = filters.ModelChoiceFilter(queryset=Branch.objects.all(), label=_("Branch"))
+    custom_target = "contacts.company"
+
+    class Meta:
+        model = Company
+        fields = ["kind", "industry", "size", "territory", "branch", "curator", "team", "source"]
+
+
+class PersonFilterSet(CustomerRecordFilterSet):
+    company = filters.NumberFilter(
+        field_name="employments__company", label=_("Company"), method="filter_company"
+    )
+    preferred_language = filters.ChoiceFilter(choices=Language.choices, label=_("Language"))
+    preferred_channel = filters.ChoiceFilter(choices=Channel.choices, label=_("Preferred channel"))
+    consent = filters.ChoiceFilter(
+        choices=ConsentChannel.choices, method="filter_consent", label=_("Consent to")
+    )
+    birthday_within = filters.NumberFilter(
+        method="filter_birthday", label=_("Birthday within (days)"), min_value=0, max_value=366
+    )
+    custom_target = "contacts.person"
+
+    class Meta:
+        model = Person
+        fields = ["curator", "team", "source", "preferred_language", "preferred_channel"]
+
+    def filter_company(self, queryset, name, value):
+        return queryset.filter(employments__company_id=value)
+
+    def filter_consent(self, queryset, name, value):
+        return queryset.filter(consents__channel=value, consents__is_granted=True)
+
+    def filter_birthday(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        days = [today + datetime.timedelta(days=i) for i in range(int(value) + 1)]
+        return queryset.filter(birthday_md__in={d.month * 100 + d.day for d in days})

@@ -1,0 +1,123 @@
+"""Company screens."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from rapport.contacts import dedupe
+from rapport.contacts.filtersets import CompanyFilterSet
+from rapport.contacts.forms import CompanyForm
+from rapport.contacts.models import Company, CompanyAddress, Employment
+from rapport.contacts.normalize import normalize_email, normalize_phone
+from rapport.contacts.services import company_create, company_delete, company_merge, company_update
+from rapport.contacts.tables import COMPANY_COLUMNS, COMPANY_SORTS
+from rapport.contacts.views import records
+from rapport.core.errors import ValidationError
+
+
+class CompanyConfig(records.RecordConfig):
+    model = Company
+    noun = "company"
+    custom_target = "contacts.company"
+
+
+def _quiet(fn, value: str) -> str:
+    try:
+        return fn(value)
+    except ValidationError:
+        return ""
+
+
+def company_probe(data, exclude_pk=None) -> dedupe.Probe:
+    email = _quiet(normalize_email, data.get("email", ""))
+    phone = _quiet(normalize_phone, data.get("phone", ""))
+    return dedupe.Probe(
+        name=data.get("name", "") or "",
+        tax_number=(data.get("tax_number", "") or "").upper().replace(" ", ""),
+        emails=(email,) if email else (),
+        phones=(phone,) if phone else (),
+        exclude_pk=exclude_pk,
+    )
+
+
+class CompanyListView(CompanyConfig, records.RecordListView):
+    filterset_class = CompanyFilterSet
+    sort_fields = COMPANY_SORTS
+    default_sort = "name"
+    columns = COMPANY_COLUMNS
+
+    def row_queryset(self, page_qs):
+        return (
+            super()
+            .row_queryset(page_qs)
+            .prefetch_related(Prefetch("addresses", queryset=CompanyAddress.objects.order_by("pk")))
+        )
+
+
+class CompanyDetailView(CompanyConfig, records.RecordDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        company = context["object"]
+        from rapport.contacts.models import Person
+
+        visible_people = Person.objects.restrict(self.request.user).values("pk")
+        context["employments"] = (
+            Employment.objects.filter(company=company, person__in=visible_people)
+            .select_related("person")
+            .order_by("person__last_name", "person__first_name")[:200]
+        )
+        context["addresses"] = list(company.addresses.all())
+        return context
+
+
+class CompanyFormView(CompanyConfig, records.RecordFormView):
+    form_class = CompanyForm
+
+    def find_duplicates(self, form):
+        probe = company_probe(form.cleaned_data)
+        return dedupe.disclose(Company, dedupe.company_matches([probe])[0], self.request.user)
+
+    def create(self, form):
+        return company_create(actor=self.request.user, **form.service_kwargs())
+
+    def update(self, instance, form):
+        return company_update(actor=self.request.user, company=instance, **form.service_kwargs())
+
+
+class CompanyDuplicatesView(CompanyConfig, records.RecordDuplicatesView):
+    def probe(self, data):
+        return company_probe(data)
+
+
+class CompanyDeleteView(CompanyConfig, records.RecordDeleteView):
+    def delete(self, obj):
+        company_delete(actor=self.request.user, company=obj)
+
+
+class CompanyMergeView(CompanyConfig, records.RecordMergeView):
+    def merge(self, target, source):
+        return company_merge(actor=self.request.user, target=target, source=source)
+
+
+class CompanyTimelineView(CompanyConfig, records.RecordTimelineView):
+    pass
+
+
+class CompanyHistoryView(CompanyConfig, records.RecordHistoryView):
+    pass
+
+
+class CompanyVerifyView(CompanyConfig, records.RecordVerifyView):
+    pass
+
+
+class CompanyAutocompleteView(CompanyConfig, records.RecordAutocompleteView):
+    pass
+
+
+class CompanyBulkView(CompanyConfig, records.RecordBulkView):
+    filterset_class = CompanyFilterSet
+
+
+class CompanySavedFilterView(CompanyConfig, records.SavedFilterCreateView):
+    pass

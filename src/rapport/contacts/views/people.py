@@ -1,0 +1,202 @@
+"""Person screens, including roles at companies and marketing consent."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import View
+
+from rapport.contacts import dedupe
+from rapport.contacts.filtersets import PersonFilterSet
+from rapport.contacts.forms import ConsentForm, EmploymentForm, PersonForm
+from rapport.contacts.models import Company, Employment, Person
+from rapport.contacts.normalize import normalize_email, normalize_phone
+from rapport.contacts.services import (
+    consent_set,
+    employment_remove,
+    employment_set,
+    person_create,
+    person_delete,
+    person_merge,
+    person_update,
+)
+from rapport.contacts.tables import PERSON_COLUMNS, PERSON_SORTS
+from rapport.contacts.views import records
+from rapport.core import scoping
+from rapport.core.errors import DomainError, ValidationError
+from rapport.core.forms import split_lines
+from rapport.core.views import ScopedMixin, WriterRequiredMixin
+
+
+class PersonConfig(records.RecordConfig):
+    model = Person
+    noun = "person"
+    custom_target = "contacts.person"
+
+
+def person_probe(first_name: str, last_name: str, emails, phones, exclude_pk=None) -> dedupe.Probe:
+    def quiet(fn, value):
+        try:
+            return fn(value)
+        except ValidationError:
+            return ""
+
+    emails = tuple(e for e in (quiet(normalize_email, v) for v in emails) if e)
+    phones = tuple(p for p in (quiet(normalize_phone, v) for v in phones) if p)
+    return dedupe.Probe(
+        name=f"{first_name} {last_name}",
+        emails=emails,
+        phones=phones,
+        exclude_pk=exclude_pk,
+        is_person=True,
+    )
+
+
+class PersonListView(PersonConfig, records.RecordListView):
+    filterset_class = PersonFilterSet
+    sort_fields = PERSON_SORTS
+    default_sort = "name"
+    columns = PERSON_COLUMNS
+
+    def row_queryset(self, page_qs):
+        return (
+            super()
+            .row_queryset(page_qs)
+            .prefetch_related(
+                Prefetch(
+                    "employments",
+                    queryset=Employment.objects.filter(is_primary=True).select_related("company"),
+                    to_attr="primary_employments",
+                )
+            )
+        )
+
+
+class PersonDetailView(PersonConfig, records.RecordDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = context["object"]
+        visible = Company.objects.restrict(self.request.user).values("pk")
+        context["employments"] = person.employments.filter(company__in=visible).select_related(
+            "company"
+        )
+        context["emails"] = list(person.emails.all())
+        context["phones"] = list(person.phones.all())
+        context["consents"] = list(person.consents.all())
+        context["consent_form"] = ConsentForm()
+        context["employment_form"] = EmploymentForm(user=self.request.user)
+        context["days_to_birthday"] = person.days_to_birthday()
+        return context
+
+
+class PersonFormView(PersonConfig, records.RecordFormView):
+    form_class = PersonForm
+
+    def find_duplicates(self, form):
+        data = form.cleaned_data
+        probe = person_probe(
+            data.get("first_name", ""),
+            data.get("last_name", ""),
+            split_lines(data.get("emails_text", "")),
+            split_lines(data.get("phones_text", "")),
+        )
+        return dedupe.disclose(Person, dedupe.person_matches([probe])[0], self.request.user)
+
+    def create(self, form):
+        return person_create(actor=self.request.user, **form.service_kwargs())
+
+    def update(self, instance, form):
+        return person_update(actor=self.request.user, person=instance, **form.service_kwargs())
+
+
+class PersonDuplicatesView(PersonConfig, records.RecordDuplicatesView):
+    def probe(self, data):
+        return person_probe(
+            data.get("first_name", ""),
+            data.get("last_name", ""),
+            split_lines(data.get("emails_text", "")),
+            split_lines(data.get("phones_text", "")),
+        )
+
+
+class PersonDeleteView(PersonConfig, records.RecordDeleteView):
+    def delete(self, obj):
+        person_delete(actor=self.request.user, person=obj)
+
+
+class PersonMergeView(PersonConfig, records.RecordMergeView):
+    def merge(self, target, source):
+        return person_merge(actor=self.request.user, target=target, source=source)
+
+
+class PersonTimelineView(PersonConfig, records.RecordTimelineView):
+    pass
+
+
+class PersonHistoryView(PersonConfig, records.RecordHistoryView):
+    pass
+
+
+class PersonVerifyView(PersonConfig, records.RecordVerifyView):
+    pass
+
+
+class PersonAutocompleteView(PersonConfig, records.RecordAutocompleteView):
+    pass
+
+
+class PersonBulkView(PersonConfig, records.RecordBulkView):
+    filterset_class = PersonFilterSet
+
+
+class PersonSavedFilterView(PersonConfig, records.SavedFilterCreateView):
+    pass
+
+
+class PersonConsentView(PersonConfig, WriterRequiredMixin, ScopedMixin, View):
+    action = scoping.CHANGE
+
+    def post(self, request, pk):
+        person = self.get_scoped_object()
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            consent_set(actor=request.user, person=person, **form.cleaned_data)
+            messages.success(request, _("Consent recorded."))
+        else:
+            messages.error(request, _("The consent was not recorded: check the fields."))
+        return redirect(person.get_absolute_url())
+
+
+class PersonEmploymentView(PersonConfig, WriterRequiredMixin, ScopedMixin, View):
+    action = scoping.CHANGE
+
+    def post(self, request, pk):
+        person = self.get_scoped_object()
+        form = EmploymentForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                employment_set(actor=request.user, person=person, **form.cleaned_data)
+            except (ValidationError, DomainError) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, _("Saved."))
+        else:
+            messages.error(request, _("Choose a company you can see."))
+        return redirect(person.get_absolute_url())
+
+
+class PersonEmploymentRemoveView(PersonConfig, WriterRequiredMixin, ScopedMixin, View):
+    action = scoping.CHANGE
+
+    def post(self, request, pk, employment_pk):
+        person = self.get_scoped_object()
+        employment = person.employments.filter(pk=employment_pk).first()
+        if employment is None:
+            from django.http import Http404
+
+            raise Http404
+        employment_remove(actor=request.user, employment=employment)
+        messages.success(request, _("Removed."))
+        return redirect(person.get_absolute_url())

@@ -1,0 +1,92 @@
+"""Writing and reading the change log. Services call ``record_change``; nothing else writes it."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from rapport.core.context import current_request_id
+from rapport.core.models import ChangeAction, ChangeRecord
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_value(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """A JSON-ready picture of the tracked fields of ``obj`` (foreign keys by their label)."""
+    names = fields or getattr(obj, "tracked_fields", None)
+    if names is None:
+        names = [
+            f.name for f in obj._meta.concrete_fields if f.name not in ("created_at", "updated_at")
+        ]
+    data: dict[str, Any] = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            data[name] = sorted(str(v) for v in getattr(obj, name).all()) if obj.pk else []
+        elif field.is_relation:
+            data[name] = str(getattr(obj, name)) if getattr(obj, field.attname) else None
+        else:
+            data[name] = _json_value(getattr(obj, name))
+    return data
+
+
+def record_change(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    parent: models.Model | None = None,
+) -> ChangeRecord | None:
+    if action == ChangeAction.UPDATE and before == after:
+        return None
+    return ChangeRecord.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        request_id=current_request_id(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:300],
+        parent_content_type=(
+            ContentType.objects.get_for_model(parent, for_concrete_model=True) if parent else None
+        ),
+        parent_object_id=parent.pk if parent else None,
+        before=before,
+        after=after,
+    )
+
+
+def history_for(objects: Iterable[models.Model]):
+    """Change records about any of ``objects`` or with one of them as parent, newest first."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    by_type: dict[int, list[int]] = {}
+    for obj in objects:
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        by_type.setdefault(ct.pk, []).append(obj.pk)
+    for ct_id, ids in by_type.items():
+        q |= Q(content_type_id=ct_id, object_id__in=ids)
+        q |= Q(parent_content_type_id=ct_id, parent_object_id__in=ids)
+    return ChangeRecord.objects.filter(q).select_related("actor", "content_type")

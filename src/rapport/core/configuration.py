@@ -1,0 +1,81 @@
+"""Administrator writes: site settings and custom field definitions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rapport.core.changelog import record_change, snapshot
+from rapport.core.errors import ValidationError
+from rapport.core.models import (
+    ChangeAction,
+    CustomFieldDefinition,
+    CustomFieldType,
+    SiteConfiguration,
+)
+
+
+def _require_admin(actor) -> None:
+    if not (actor and actor.is_active and actor.is_administrator):
+        raise PermissionDenied
+
+
+def site_configuration_update(*, actor, **fields) -> SiteConfiguration:
+    _require_admin(actor)
+    with transaction.atomic():
+        config = SiteConfiguration.objects.select_for_update().get_or_create(pk=1)[0]
+        before = snapshot(config, ["stale_after_days", "two_factor_roles"])
+        for key, value in fields.items():
+            setattr(config, key, value)
+        config.full_clean()
+        config.save()
+        transaction.on_commit(SiteConfiguration.forget)
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            obj=config,
+            before=before,
+            after=snapshot(config, ["stale_after_days", "two_factor_roles"]),
+        )
+    return config
+
+
+def _clean_choices(definition: CustomFieldDefinition) -> None:
+    if definition.field_type == CustomFieldType.CHOICE:
+        choices = [str(c).strip() for c in definition.choices or [] if str(c).strip()]
+        if not choices:
+            raise ValidationError({"choices": _("A choice field needs at least one choice.")})
+        definition.choices = list(dict.fromkeys(choices))
+    else:
+        definition.choices = []
+
+
+def custom_field_save(*, actor, definition: CustomFieldDefinition) -> CustomFieldDefinition:
+    _require_admin(actor)
+    with transaction.atomic():
+        created = definition.pk is None
+        before = None
+        if not created:
+            before = snapshot(CustomFieldDefinition.objects.get(pk=definition.pk))
+        _clean_choices(definition)
+        definition.full_clean()
+        definition.save()
+        record_change(
+            actor=actor,
+            action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
+            obj=definition,
+            before=before,
+            after=snapshot(definition),
+        )
+    return definition
+
+
+def custom_field_delete(*, actor, definition: CustomFieldDefinition) -> None:
+    """Remove the definition; values stay in the records' JSON (restored if re-created)."""
+    _require_admin(actor)
+    with transaction.atomic():
+        record_change(
+            actor=actor, action=ChangeAction.DELETE, obj=definition, before=snapshot(definition)
+        )
+        definition.delete()

@@ -1,0 +1,1 @@
+"""Pages of the web interface that belong to no single domain app."""
