@@ -44,6 +44,11 @@ class CustomerRecordFilterSet(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The search box first, then the record's own filters, then the shared ones.
+        first = ["q"]
+        self.filters = {
+            name: self.filters[name] for name in first + [n for n in self.filters if n not in first]
+        }
         for definition in definitions_for(self.custom_target):
             name = f"cf_{definition.key}"
             if definition.field_type == CustomFieldType.BOOLEAN:

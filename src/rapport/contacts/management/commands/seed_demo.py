@@ -194,7 +194,7 @@ class Command(BaseCommand):
             rows = []
             share = range(rep_index, count, len(reps))
             for i in share:
-                lang = langs[i % 4]
+                lang = langs[(i // len(reps)) % 4]
                 faker = fakers[lang]
                 rows.append(
                     (
@@ -246,7 +246,7 @@ class Command(BaseCommand):
             rows = []
             names = companies_by_owner.get(rep.pk, [])
             for i in range(rep_index, count, len(reps)):
-                lang = langs[i % 4]
+                lang = langs[(i // len(reps)) % 4]
                 faker = fakers[lang]
                 male = rng.random() < 0.5
                 first = faker.first_name_male() if male else faker.first_name_female()
@@ -263,7 +263,7 @@ class Command(BaseCommand):
                 if lang in ("ru", "uk") and hasattr(faker, "middle_name_male"):
                     middle = faker.middle_name_male() if male else faker.middle_name_female()
                 birthday = faker.date_of_birth(minimum_age=22, maximum_age=70)
-                if i % 25 == 0:  # a few birthdays this week, so the demo shows them
+                if i % 70 == 0:  # a few birthdays this week, so the demo shows them
                     soon = timezone.localdate() + datetime.timedelta(days=i % 7)
                     birthday = birthday.replace(month=soon.month, day=min(soon.day, 28))
                 rows.append(

@@ -1,0 +1,149 @@
+"""Shared test fixtures: a small organisation with every role, and records in and out of scope."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    # Tests must not reach the network: only loopback sockets may connect.
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0") and \
+                not host.startswith("/"):
+            raise RuntimeError(f"Tests may not connect to {host!r}")
+        return real_connect(self, address)
+
+    socket.socket.connect = guarded_connect
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_configuration():
+    from rapport.core.models import SiteConfiguration
+
+    SiteConfiguration.forget()
+    yield
+    SiteConfiguration.forget()
+
+
+@dataclass
+class World:
+    """Departments, teams, one user per role and three companies/people: own, team, foreign."""
+
+    users: dict
+    teams: dict
+    companies: dict
+    people: dict
+    activities: dict
+
+    def user(self, role: str):
+        return self.users[role]
+
+
+def build_world():
+    from rapport.accounts.choices import DepartmentKind, Role
+    from rapport.accounts.models import Department, Team
+    from rapport.accounts.services import user_create
+    from rapport.activities.services import activity_log
+    from rapport.contacts.services import company_create, person_create
+
+    sales = Department.objects.create(name="Sales", kind=DepartmentKind.SALES)
+    other = Department.objects.create(name="Export sales", kind=DepartmentKind.SALES)
+    marketing = Department.objects.create(name="Marketing", kind=DepartmentKind.MARKETING)
+    teams = {
+        "a": Team.objects.create(name="Team A", department=sales),
+        "b": Team.objects.create(name="Team B", department=other),
+        "m": Team.objects.create(name="Marketing team", department=marketing),
+    }
+
+    def make(username, role, team=None, department=None):
+        return user_create(
+            actor=None,
+            username=username,
+            password="Test-pass-123!",
+            first_name=username.capitalize(),
+            last_name="Tester",
+            email=f"{username}@example.com",
+            role=role,
+            team=team,
+            department=department or (team.department if team else None),
+        )
+
+    users = {
+        "admin": make("admin", Role.ADMINISTRATOR),
+        "director": make("director", Role.DIRECTOR),
+        "head": make("head", Role.HEAD, department=sales),
+        "rep": make("rep", Role.SALES_REP, teams["a"]),
+        "teammate": make("teammate", Role.SALES_REP, teams["a"]),
+        "outsider": make("outsider", Role.SALES_REP, teams["b"]),
+        "marketer": make("marketer", Role.MARKETER, teams["m"]),
+        "support": make("support", Role.SUPPORT, teams["m"]),
+        "auditor": make("auditor", Role.AUDITOR),
+    }
+    companies = {
+        "own": company_create(actor=users["rep"], name="Own Customer SIA", kind="customer",
+                              tax_number="LV40000000001", phone="+371 26 000 001"),
+        "team": company_create(actor=users["teammate"], name="Team Customer OOO",
+                               kind="customer", email="team@example.com"),
+        "foreign": company_create(actor=users["outsider"], name="Foreign Customer TOV",
+                                  kind="customer", tax_number="UA12345678"),
+    }
+    people = {
+        key: person_create(
+            actor=company.owner,
+            first_name=f"{key.capitalize()}first",
+            last_name=f"{key.capitalize()}last",
+            emails=[f"{key}.person@example.com"],
+            phones=[f"+371 26 100 00{i}"],
+            companies=[(company, "Buyer")],
+        )
+        for i, (key, company) in enumerate(companies.items())
+    }
+    activities = {
+        key: activity_log(actor=company.owner, company=company, person=people[key], kind="call",
+                          subject=f"Call about {key}")
+        for key, company in companies.items()
+    }
+    return World(users=users, teams=teams, companies=companies, people=people,
+                 activities=activities)
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run every queued background task with the real database worker, as production does."""
+    from django.core.management import call_command
+
+    def run():
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }
