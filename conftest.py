@@ -17,12 +17,30 @@ def pytest_configure(config):
 
     def guarded_connect(self, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0") and \
-                not host.startswith("/"):
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+            and not host.startswith("/")
+        ):
             raise RuntimeError(f"Tests may not connect to {host!r}")
         return real_connect(self, address)
 
     socket.socket.connect = guarded_connect
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # In CI nothing may be skipped: a skipped test is a test that did not run.
+    if os.environ.get("CI") and _skipped:
+        print(f"\n{len(_skipped)} tests were skipped in CI: {_skipped[:10]}")
+        session.exitstatus = 1
 
 
 @pytest.fixture(autouse=True)
@@ -94,12 +112,25 @@ def build_world():
         "auditor": make("auditor", Role.AUDITOR),
     }
     companies = {
-        "own": company_create(actor=users["rep"], name="Own Customer SIA", kind="customer",
-                              tax_number="LV40000000001", phone="+371 26 000 001"),
-        "team": company_create(actor=users["teammate"], name="Team Customer OOO",
-                               kind="customer", email="team@example.com"),
-        "foreign": company_create(actor=users["outsider"], name="Foreign Customer TOV",
-                                  kind="customer", tax_number="UA12345678"),
+        "own": company_create(
+            actor=users["rep"],
+            name="Own Customer SIA",
+            kind="customer",
+            tax_number="LV40000000001",
+            phone="+371 26 000 001",
+        ),
+        "team": company_create(
+            actor=users["teammate"],
+            name="Team Customer OOO",
+            kind="customer",
+            email="team@example.com",
+        ),
+        "foreign": company_create(
+            actor=users["outsider"],
+            name="Foreign Customer TOV",
+            kind="customer",
+            tax_number="UA12345678",
+        ),
     }
     people = {
         key: person_create(
@@ -113,12 +144,18 @@ def build_world():
         for i, (key, company) in enumerate(companies.items())
     }
     activities = {
-        key: activity_log(actor=company.owner, company=company, person=people[key], kind="call",
-                          subject=f"Call about {key}")
+        key: activity_log(
+            actor=company.owner,
+            company=company,
+            person=people[key],
+            kind="call",
+            subject=f"Call about {key}",
+        )
         for key, company in companies.items()
     }
-    return World(users=users, teams=teams, companies=companies, people=people,
-                 activities=activities)
+    return World(
+        users=users, teams=teams, companies=companies, people=people, activities=activities
+    )
 
 
 @pytest.fixture
@@ -143,7 +180,12 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
     }

@@ -17,6 +17,7 @@ from rapport.core.api.reference import (
 
 class Router(DefaultRouter):
     include_root_view = False
+    include_format_suffixes = False
 
 
 router = Router()

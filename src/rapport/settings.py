@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks_db",
+    # Before allauth, so that our layout and sign-in templates override allauth's bare ones.
+    "rapport.web",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -77,7 +79,6 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.contacts",
     "rapport.activities",
-    "rapport.web",
 ]
 
 MIDDLEWARE = [
@@ -247,12 +248,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The REST API of the Rapport CRM.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "CompanyKindEnum": "rapport.contacts.choices.CompanyKind",
+        "ActivityKindEnum": "rapport.activities.choices.ActivityKind",
+        "AddressKindEnum": "rapport.contacts.choices.AddressKind",
+        "LanguageEnum": "rapport.core.choices.Language",
+        "CustomFieldTargetEnum": "rapport.core.models.CustomFieldTarget",
+        "RecordKindEnum": [("company", "company"), ("person", "person")],
+    },
 }
 
 FILTERS_EMPTY_CHOICE_LABEL = "—"

@@ -1,12 +1,10 @@
 """Top-level URLs."""
 
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(("rapport.api_urls", "api"), namespace="api")),
     path("", include("rapport.accounts.urls")),
     path("", include("rapport.contacts.urls")),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.accounts.choices import SEES_EVERYTHING, DepartmentKind, Role
 from rapport.core import scoping
+from rapport.core.choices import Language
 from rapport.core.models import BaseModel
 
 
@@ -107,7 +108,7 @@ class User(AbstractUser):
         _("interface language"),
         max_length=5,
         blank=True,
-        choices=[("en", "English"), ("ru", "Русский"), ("uk", "Українська"), ("lv", "Latviešu")],
+        choices=Language.choices,
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 

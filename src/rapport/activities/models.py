@@ -45,10 +45,15 @@ class Activity(BaseModel):
         related_name="activities",
     )
 
-    scope = scoping.ParentScope(
-        parents=("company", "person"),
-        owner="owner",
-        extra={"company": "contacts.Company", "person": "contacts.Person"},
+    # Anyone who sees the customer sees its activities; only the author (or their head of
+    # department, a director or an administrator) changes one.
+    scope = scoping.SplitScope(
+        view=scoping.ParentScope(
+            parents=("company", "person"),
+            owner="owner",
+            extra={"company": "contacts.Company", "person": "contacts.Person"},
+        ),
+        change=scoping.OwnedScope(owner="owner", team=None),
     )
     tracked_fields = ["kind", "direction", "subject", "body", "occurred_at", "duration_minutes"]
 

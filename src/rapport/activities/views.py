@@ -68,8 +68,10 @@ class ActivityDetailView(ScopedMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         activity = self.get_scoped_object()
-        can_change = scoping.may_write(self.request.user) and (
-            activity.owner_id == self.request.user.pk or self.request.user.sees_everything
+        can_change = (
+            Activity.objects.restrict(self.request.user, scoping.CHANGE)
+            .filter(pk=activity.pk)
+            .exists()
         )
         return {
             **super().get_context_data(**kwargs),

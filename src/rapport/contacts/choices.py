@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rapport.core.choices import Language  # noqa: F401  (re-exported for the contacts app)
+
 
 class CompanyKind(models.TextChoices):
     CUSTOMER = "customer", _("customer")
@@ -88,10 +90,3 @@ class ContactKind(models.TextChoices):
     MOBILE = "mobile", _("mobile")
     HOME = "home", _("home")
     OTHER = "other", _("other")
-
-
-class Language(models.TextChoices):
-    EN = "en", "English"
-    RU = "ru", "Русский"
-    UK = "uk", "Українська"
-    LV = "lv", "Latviešu"

@@ -11,7 +11,6 @@ from rapport.contacts.choices import AddressKind, ConsentChannel, ConsentMethod
 from rapport.contacts.models import Company, Person
 from rapport.core.custom_fields import CustomFieldsFormMixin
 from rapport.core.forms import AutocompleteSelect, ScopedModelChoiceField, TagsField, split_lines
-from rapport.core.models import Tag
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "region", "country")
 
@@ -224,7 +223,3 @@ class BulkActionForm(forms.Form):
         if not data.get("select_all") and not data.get("id_list"):
             self.add_error(None, _("Select at least one record."))
         return data
-
-    def tag_object(self) -> Tag:
-        name = self.cleaned_data["tag"].strip()
-        return Tag.objects.get_or_create(name=name)[0]

@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from rapport.core import mail  # noqa: F401  (registers the outbox backend module)
+        from rapport.core.api import schema  # noqa: F401  (registers the OpenAPI extension)

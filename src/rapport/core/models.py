@@ -34,8 +34,10 @@ class BaseModel(models.Model):
         ordering = ["-pk"]
 
     def clean_fields(self, exclude=None):
-        """Reject NUL characters everywhere: PostgreSQL cannot store them and SQLite would."""
+        """Reject NUL characters everywhere (PostgreSQL cannot store them and SQLite would) and
+        text longer than a TextField's max_length."""
         from django.core.exceptions import ValidationError
+        from django.core.validators import MaxLengthValidator
 
         errors: dict[str, list] = {}
         try:
@@ -50,6 +52,12 @@ class BaseModel(models.Model):
                 errors.setdefault(field.name, []).append(
                     ValidationError(_("Text must not contain NUL characters."), code="null_char")
                 )
+            # Django validates max_length of CharField only; a TextField's limit is ours to keep.
+            if isinstance(field, models.TextField) and field.max_length and isinstance(value, str):
+                try:
+                    MaxLengthValidator(field.max_length)(value)
+                except ValidationError as exc:
+                    errors.setdefault(field.name, []).append(exc)
         if errors:
             raise ValidationError(errors)
 

@@ -89,6 +89,19 @@ class GlobalScope:
         return Q(pk__in=[])
 
 
+@dataclass(frozen=True)
+class SplitScope:
+    """Different rules for reading and for writing (e.g. an activity: read via its customer,
+    changed only by whoever logged it)."""
+
+    view: Any
+    change: Any
+
+    def q_for(self, user: User, action: str) -> Q:
+        policy = self.view if action == VIEW else self.change
+        return policy.q_for(user, action)
+
+
 def restrict(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}")

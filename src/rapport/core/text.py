@@ -4,7 +4,9 @@ from anyascii import anyascii
 
 
 def translit(text: str) -> str:
-    return anyascii(text or "").lower()
+    # anyascii writes the soft sign and the Ukrainian apostrophe as "'"; dropping it keeps
+    # "Львівська" one word ("lvivska") for matching and search, as people type it in Latin.
+    return anyascii(text or "").replace("'", "").lower()
 
 
 def search_text(*parts: str) -> str:

@@ -26,6 +26,18 @@ class CustomFieldsField(serializers.JSONField):
         return data
 
 
+class RelatedValuesField(serializers.ListField):
+    """A list of plain values in and out; out, it reads one attribute of each related row (the
+    relation's manager is not iterable, so ListField alone cannot represent it)."""
+
+    def __init__(self, *, attribute: str, **kwargs):
+        self.attribute = attribute
+        super().__init__(**kwargs)
+
+    def to_representation(self, data):
+        return [getattr(item, self.attribute) for item in data.all()]
+
+
 class CustomerRecordSerializer(serializers.ModelSerializer):
     curator = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
@@ -33,8 +45,8 @@ class CustomerRecordSerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), required=False, allow_null=True
     )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, max_length=50
+    tags = RelatedValuesField(
+        attribute="name", child=serializers.CharField(max_length=60), required=False, max_length=50
     )
     custom_fields = CustomFieldsField(required=False, source="custom")
     is_stale = serializers.BooleanField(read_only=True)
@@ -60,11 +72,6 @@ class CustomerRecordSerializer(serializers.ModelSerializer):
 
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["tags"] = [t.name for t in instance.tags.all()]
-        return data
 
 
 class CompanySerializer(CustomerRecordSerializer):
@@ -127,11 +134,17 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(CustomerRecordSerializer):
-    emails = serializers.ListField(
-        child=serializers.CharField(max_length=254), required=False, max_length=20
+    emails = RelatedValuesField(
+        attribute="email",
+        child=serializers.CharField(max_length=254),
+        required=False,
+        max_length=20,
     )
-    phones = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=20
+    phones = RelatedValuesField(
+        attribute="number",
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=20,
     )
     companies = EmploymentInputSerializer(many=True, required=False, write_only=True)
     employments = serializers.SerializerMethodField()
@@ -161,12 +174,6 @@ class PersonSerializer(CustomerRecordSerializer):
     @extend_schema_field(EmploymentSerializer(many=True))
     def get_employments(self, obj):
         return EmploymentSerializer(obj.employments.all(), many=True).data
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["emails"] = [e.email for e in instance.emails.all()]
-        data["phones"] = [p.number for p in instance.phones.all()]
-        return data
 
 
 class DuplicateSerializer(serializers.Serializer):

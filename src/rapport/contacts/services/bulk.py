@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.contacts.models import CustomerRecord
+from rapport.contacts.services.records import tags_from_names
 from rapport.core import scoping
 from rapport.core.changelog import record_change, snapshot
 from rapport.core.errors import OutOfScope
-from rapport.core.models import ChangeAction, Tag
+from rapport.core.models import ChangeAction
 from rapport.core.services import require_writer
 
 
@@ -43,10 +44,14 @@ def bulk_assign_curator(*, actor, model: type[CustomerRecord], ids, curator) -> 
     return len(records)
 
 
-def bulk_add_tag(*, actor, model: type[CustomerRecord], ids, tag: Tag) -> int:
+def bulk_add_tag(*, actor, model: type[CustomerRecord], ids, tag_name: str) -> int:
+    """Tag the records the actor may change; the tag is created only if something gets it."""
     require_writer(actor)
     with transaction.atomic():
         records = list(model.objects.restrict(actor, scoping.CHANGE).filter(pk__in=list(ids)))
+        if not records:
+            return 0
+        tag = tags_from_names([tag_name])[0]
         through = model.tags.through
         field = f"{model._meta.model_name}_id"
         have = set(

@@ -43,6 +43,14 @@ def _fill_blanks(target: CustomerRecord, source: CustomerRecord) -> None:
             setattr(target, name, b)
 
 
+# Relations whose rows carry an ``is_primary`` flag meant to be true for one row per record.
+_ONE_PRIMARY_PER = {
+    ("contacts.Employment", "person"),
+    ("contacts.PersonEmail", "person"),
+    ("contacts.PersonPhone", "person"),
+}
+
+
 def _repoint_relations(target: models.Model, source: models.Model) -> None:
     for rel in type(source)._meta.related_objects:
         if rel.many_to_many or not rel.field.concrete:
@@ -53,10 +61,22 @@ def _repoint_relations(target: models.Model, source: models.Model) -> None:
             (related._meta.label, fk)
         )
         manager = related._base_manager
+        has_primary = any(f.name == "is_primary" for f in related._meta.concrete_fields)
+        one_primary = (related._meta.label, fk) in _ONE_PRIMARY_PER
         if twin_field:
             taken = manager.filter(**{fk: target}).values(twin_field)
-            manager.filter(**{fk: source, f"{twin_field}__in": taken}).delete()
-        manager.filter(**{fk: source}).update(**{fk: target})
+            twins = manager.filter(**{fk: source, f"{twin_field}__in": taken})
+            if has_primary and not one_primary:
+                # A person whose main role was at the merged-away company keeps the role at the
+                # kept company as their main one.
+                main = list(twins.filter(is_primary=True).values_list(twin_field, flat=True))
+                manager.filter(**{fk: target, f"{twin_field}__in": main}).update(is_primary=True)
+            twins.delete()
+        moved = manager.filter(**{fk: source})
+        if one_primary and manager.filter(**{fk: target, "is_primary": True}).exists():
+            # The kept person's main e-mail, phone and company stay the main ones.
+            moved.update(is_primary=False)
+        moved.update(**{fk: target})
 
 
 def _repoint_history(target: models.Model, source: models.Model) -> None:

@@ -296,7 +296,7 @@ class RecordBulkView(RecordConfig, WriterRequiredMixin, FilteredListMixin, View)
                 )
             else:
                 count = bulk_add_tag(
-                    actor=request.user, model=self.model, ids=ids, tag=form.tag_object()
+                    actor=request.user, model=self.model, ids=ids, tag_name=data["tag"]
                 )
         except (ValidationError, DomainError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))

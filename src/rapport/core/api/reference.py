@@ -103,6 +103,7 @@ class ChangeRecordViewSet(viewsets.ReadOnlyModelViewSet):
     """The whole change log: administrators, directors and auditors."""
 
     serializer_class = ChangeSerializer
+    queryset = ChangeRecord.objects.all()  # narrowed per user in get_queryset
     filterset_fields = ["actor", "action", "object_id"]
     ordering = ["-created_at", "-id"]
     ordering_fields = ["created_at", "id"]

@@ -98,7 +98,10 @@ class SiteSettingsView(AdminOnlyMixin, TemplateView):
         return self.render_to_response({"form": SiteSettingsForm(instance=SiteConfiguration.get())})
 
     def post(self, request):
-        form = SiteSettingsForm(request.POST, instance=SiteConfiguration.get())
+        # A fresh row, not the shared memo of SiteConfiguration.get(): the form writes into its
+        # instance while validating, and a rejected form must not change what the site enforces.
+        current = SiteConfiguration.objects.get_or_create(pk=1)[0]
+        form = SiteSettingsForm(request.POST, instance=current)
         if form.is_valid():
             site_configuration_update(
                 actor=request.user,
