@@ -9,7 +9,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -43,13 +43,14 @@ class Command(BaseCommand):
         }
         env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR.parent)}
         children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+        started = {name: time.monotonic() for name in children}
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rapport is running at http://{options['bind']}/ (web, worker, scheduler). "
                 "Press Ctrl+C to stop."
             )
         )
-        stopping = False
+        stopping = failed = False
 
         def stop(*_args):
             nonlocal stopping
@@ -60,9 +61,20 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 for name, child in list(children.items()):
-                    if child.poll() is not None:
-                        self.stderr.write(f"{name} exited with {child.returncode}; restarting it")
-                        children[name] = subprocess.Popen(commands[name], env=env)
+                    if child.poll() is None:
+                        continue
+                    if time.monotonic() - started[name] < 10:
+                        # Dying at once is a configuration problem (the port is taken, say),
+                        # not a crash worth retrying forever.
+                        self.stderr.write(
+                            f"{name} stopped right after starting (exit {child.returncode}); "
+                            f"is {options['bind']} already in use? Stopping."
+                        )
+                        stopping = failed = True
+                        break
+                    self.stderr.write(f"{name} exited with {child.returncode}; restarting it")
+                    children[name] = subprocess.Popen(commands[name], env=env)
+                    started[name] = time.monotonic()
                 time.sleep(1)
         finally:
             for child in children.values():
@@ -74,3 +86,5 @@ class Command(BaseCommand):
                     child.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     child.kill()
+        if failed:
+            raise CommandError("Rapport could not start; see the messages above.")
