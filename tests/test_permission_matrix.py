@@ -24,6 +24,7 @@ from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Consent, Employment, Person
 from rapport.core.jobs import job_start
 from rapport.core.models import ChangeRecord, CustomFieldDefinition, Job, SavedFilter, Tag
+from rapport.integrations.models import Webhook
 
 ROLES = [
     "anonymous",
@@ -294,6 +295,26 @@ WEB: dict[str, Route] = {
             "occurred_at": "2026-01-05T10:00",
         },
     ),
+    "integrations:webhook_list": Route("admin"),
+    "integrations:webhook_create": Route(
+        "admin",
+        ("GET", "POST"),
+        data=lambda w, k, a: {
+            "name": "Matrix hook",
+            "url": "http://127.0.0.1:9/hook",
+            "is_active": "on",
+        },
+    ),
+    "integrations:webhook_update": Route(
+        "admin",
+        ("GET", "POST"),
+        obj="webhook",
+        data=lambda w, k, a: {
+            "name": "Renamed hook",
+            "url": "http://127.0.0.1:9/x",
+            "is_active": "on",
+        },
+    ),
     "web:home": Route("user", hidden_names=True),
     "web:search": Route("user", query="q=customer", hidden_names=True),
     "web:changelog": Route("changelog"),
@@ -484,6 +505,22 @@ _api(
 _api("/api/v1/custom-fields/{id}/", "admin", ("DELETE",), obj="custom_field")
 _api("/api/v1/changes/", "user", ("GET",))
 _api("/api/v1/changes/{id}/", "changelog", ("GET",), obj="change")
+_api("/api/v1/webhooks/", "admin", ("GET",))
+_api(
+    "/api/v1/webhooks/",
+    "admin",
+    ("POST",),
+    data=lambda w, k, a: {"name": "API hook", "url": "http://127.0.0.1:9/hook"},
+)
+for _method in ("GET", "PUT", "PATCH", "DELETE"):
+    _api(
+        "/api/v1/webhooks/{id}/",
+        "admin",
+        (_method,),
+        obj="webhook",
+        data=lambda w, k, a: {"name": "Renamed", "url": "http://127.0.0.1:9/hook2"},
+    )
+_api("/api/v1/webhooks/{id}/deliveries/", "admin", ("GET",), obj="webhook")
 _api("/api/v1/schema/", "user", ("GET",))
 _api("/api/v1/docs/", "user", ("GET",))
 
@@ -586,6 +623,7 @@ def _prepare(world) -> Fixture:
     )
     change = ChangeRecord.objects.filter(object_id=world.companies["foreign"].pk).first()
     tag = Tag.objects.create(name="matrix-existing")
+    webhook = Webhook.objects.create(name="Existing hook", url="http://127.0.0.1:9/", secret="s")
     for key in KEYS:
         fx.objects[key] = {
             "company": world.companies[key].pk,
@@ -598,6 +636,7 @@ def _prepare(world) -> Fixture:
             "custom_field": field_def.pk,
             "change": change.pk,
             "tag": tag.pk,
+            "webhook": webhook.pk,
         }
     return fx
 
@@ -615,8 +654,9 @@ def fingerprint():
         SavedFilter,
         CustomFieldDefinition,
         Job,
+        Webhook,
     ]
-    stamps = [Company, Person, Activity, CustomFieldDefinition]
+    stamps = [Company, Person, Activity, CustomFieldDefinition, Webhook]
     from rapport.accounts.models import ApiToken, User
 
     return (

@@ -13,6 +13,7 @@ from rapport.core.api.reference import (
     TagViewSet,
     UserViewSet,
 )
+from rapport.integrations.api.views import WebhookViewSet
 
 
 class Router(DefaultRouter):
@@ -31,6 +32,7 @@ router.register("users", UserViewSet, basename="user")
 router.register("tags", TagViewSet, basename="tag")
 router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 router.register("changes", ChangeRecordViewSet, basename="change")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("", include(router.urls)),

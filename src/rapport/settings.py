@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.contacts",
     "rapport.activities",
+    "rapport.integrations",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("rapport.accounts.urls")),
     path("", include("rapport.contacts.urls")),
     path("", include("rapport.activities.urls")),
+    path("", include("rapport.integrations.urls")),
     path("", include("rapport.web.urls")),
 ]

@@ -102,6 +102,14 @@ class SplitScope:
         return policy.q_for(user, action)
 
 
+@dataclass(frozen=True)
+class AdminScope:
+    """Configuration only administrators see and change (it may hold secrets)."""
+
+    def q_for(self, user: User, action: str) -> Q:
+        return Q() if user.is_administrator else Q(pk__in=[])
+
+
 def restrict(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}")
@@ -112,6 +120,6 @@ def restrict(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
     policy = getattr(queryset.model, "scope", None)
     if policy is None:
         raise LookupError(f"{queryset.model.__name__} declares no scope policy")
-    if user.sees_everything and not isinstance(policy, GlobalScope):
+    if user.sees_everything and not isinstance(policy, GlobalScope | AdminScope):
         return queryset
     return queryset.filter(policy.q_for(user, action))

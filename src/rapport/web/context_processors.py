@@ -21,5 +21,6 @@ def navigation(request):
             (reverse("web:custom_fields"), _("Custom fields")),
             (reverse("web:site_settings"), _("Settings")),
             (reverse("web:outbox"), _("Outbox")),
+            (reverse("integrations:webhook_list"), _("Webhooks")),
         ]
     return {"nav_items": items, "nav_admin": admin}

@@ -11,7 +11,8 @@ class RolePermission(permissions.BasePermission):
         if not scoping.user_is_active(user):
             return False
         if request.method in permissions.SAFE_METHODS:
-            return True
+            reader = getattr(view, "required_role_for_reading", None)
+            return reader is None or reader(user)
         required = getattr(view, "required_role", None)
         if required and not required(user):
             return False
