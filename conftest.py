@@ -164,8 +164,11 @@ def world(db):
 
 
 @pytest.fixture
-def run_tasks(db):
-    """Run every queued background task with the real database worker, as production does."""
+def run_tasks(transactional_db):
+    """Run every queued background task with the real database worker, as production does.
+
+    The worker closes old connections between tasks, which on PostgreSQL would end a test's
+    wrapping transaction: tests that run it use real transactions (and a flushed database)."""
     from django.core.management import call_command
 
     def run():

@@ -158,7 +158,7 @@ ACCOUNT_ADAPTER = "rapport.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("RAPPORT_LOGIN_RATE", "5/5m/ip,5/5m/key"),
+    "login_failed": env("RAPPORT_LOGIN_RATE", "20/5m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
@@ -194,6 +194,7 @@ PHONENUMBER_DEFAULT_REGION = env("RAPPORT_PHONE_REGION", "LV")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("RAPPORT_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from it after collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

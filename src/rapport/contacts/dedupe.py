@@ -63,11 +63,37 @@ def _score_names(probe_key: str, key: str) -> int:
 
 def _collect(probes, rows, fuzzy: bool) -> list[list[Match]]:
     """rows: (pk, name_key, tax, {emails}, {phones}) of every candidate."""
+    # Bucket the candidates by what can match, so each probe compares only with its own
+    # candidates (a chunk of 500 imported rows against 200,000 candidates stays linear).
+    by_key: dict[str, list] = {}
+    by_prefix: dict[str, list] = {}
+    by_tax: dict[str, list] = {}
+    by_point: dict[str, list] = {}
+    for row in rows:
+        _pk, row_key, tax, emails, phones = row
+        if row_key:
+            by_key.setdefault(row_key, []).append(row)
+            if fuzzy:
+                by_prefix.setdefault(row_key[:4], []).append(row)
+        if tax:
+            by_tax.setdefault(tax, []).append(row)
+        for point in (*emails, *phones):
+            by_point.setdefault(point, []).append(row)
     results: list[list[Match]] = []
     for probe in probes:
         key = probe.key
+        candidates: dict[int, tuple] = {}
+        buckets = [by_key.get(key, ()) if key else ()]
+        if fuzzy and key:
+            buckets.append(by_prefix.get(key[:4], ()))
+        if probe.tax_number:
+            buckets.append(by_tax.get(probe.tax_number, ()))
+        buckets += [by_point.get(point, ()) for point in (*probe.emails, *probe.phones)]
+        for bucket in buckets:
+            for row in bucket:
+                candidates[row[0]] = row
         matches: dict[int, Match] = {}
-        for pk, row_key, tax, emails, phones in rows:
+        for pk, row_key, tax, emails, phones in candidates.values():
             if pk == probe.exclude_pk:
                 continue
             reasons = []
@@ -120,25 +146,28 @@ def person_matches(probes: list[Probe], *, fuzzy: bool = True) -> list[list[Matc
     q = Q(name_key__in=keys)
     if fuzzy:
         q |= Q(name_prefix__in={k[:4] for k in keys})
-    if emails:
-        q |= Q(pk__in=PersonEmail.objects.filter(email__in=emails).values("person_id"))
-    if phones:
-        q |= Q(pk__in=PersonPhone.objects.filter(number__in=phones).values("person_id"))
     limit = FUZZY_CANDIDATES * max(1, len(probes))
-    base = list(Person.objects.filter(q).order_by().values_list("pk", "name_key")[:limit])
-    ids = [pk for pk, _key in base]
+    # One indexed lookup per kind of evidence: a single OR over the e-mail and phone subqueries
+    # makes PostgreSQL scan every person (a second per imported chunk on a million people).
     by_email: dict[int, set[str]] = {}
     by_phone: dict[int, set[str]] = {}
-    if ids and emails:
-        for pid, email in PersonEmail.objects.filter(
-            person_id__in=ids, email__in=emails
-        ).values_list("person_id", "email"):
+    if emails:
+        for pid, email in PersonEmail.objects.filter(email__in=emails).values_list(
+            "person_id", "email"
+        ):
             by_email.setdefault(pid, set()).add(email)
-    if ids and phones:
-        for pid, number in PersonPhone.objects.filter(
-            person_id__in=ids, number__in=phones
-        ).values_list("person_id", "number"):
+    if phones:
+        for pid, number in PersonPhone.objects.filter(number__in=phones).values_list(
+            "person_id", "number"
+        ):
             by_phone.setdefault(pid, set()).add(number)
+    pointed = sorted(set(by_email) | set(by_phone))
+    base = (
+        list(Person.objects.filter(pk__in=pointed).values_list("pk", "name_key")) if pointed else []
+    )
+    found = {pk for pk, _key in base}
+    by_name = Person.objects.filter(q).order_by().values_list("pk", "name_key")[:limit]
+    base += [(pk, key) for pk, key in by_name if pk not in found]
     rows = [(pk, key, "", by_email.get(pk, set()), by_phone.get(pk, set())) for pk, key in base]
     return _collect(probes, rows, fuzzy)
 

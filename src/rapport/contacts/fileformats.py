@@ -9,12 +9,13 @@ import zipfile
 from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 ENCODINGS = [
-    ("auto", "Detect automatically"),
+    ("auto", gettext_noop("Detect automatically")),
     ("utf-8", "UTF-8"),
-    ("windows-1251", "Windows-1251 (Cyrillic)"),
-    ("windows-1257", "Windows-1257 (Baltic)"),
+    ("windows-1251", gettext_noop("Windows-1251 (Cyrillic)")),
+    ("windows-1257", gettext_noop("Windows-1257 (Baltic)")),
     ("koi8-r", "KOI8-R"),
     ("utf-16", "UTF-16"),
 ]

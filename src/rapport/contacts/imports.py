@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from rapport.contacts import fileformats
 from rapport.contacts.filtersets import CompanyFilterSet, PersonFilterSet
@@ -152,7 +153,7 @@ def _headers(noun: str, definitions) -> list[str]:
     if noun == "company":
         base = [
             _("ID"),
-            _("Name"),
+            pgettext("company", "Name"),
             _("Type"),
             _("Legal name"),
             _("Tax number"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.core.custom_fields import definitions_for
 from rapport.core.text import translit
@@ -20,7 +21,7 @@ class ImportField:
 COMPANY_FIELDS = [
     ImportField(
         "name",
-        _("Name"),
+        pgettext_lazy("company", "Name"),
         (
             "company",
             "company name",

@@ -143,7 +143,8 @@ class Company(CustomerRecord):
         verbose_name_plural = _("companies")
         ordering = ["name", "pk"]
         indexes = [
-            models.Index(fields=["name", "id"], name="company_name"),
+            # The scope columns ride along so that a deep page is an index-only walk.
+            models.Index(fields=["name", "id", "team", "curator", "owner"], name="company_name"),
             models.Index(fields=["kind", "name", "id"], name="company_kind_name"),
             models.Index(fields=["curator", "name", "id"], name="company_curator_name"),
             models.Index(fields=["team", "name", "id"], name="company_team_name"),
@@ -240,9 +241,17 @@ class Person(CustomerRecord):
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name", "pk"]
         indexes = [
-            models.Index(fields=["last_name", "first_name", "id"], name="person_name"),
-            models.Index(fields=["curator", "last_name", "id"], name="person_curator_name"),
-            models.Index(fields=["team", "last_name", "id"], name="person_team_name"),
+            # The scope columns ride along so that a deep page is an index-only walk.
+            models.Index(
+                fields=["last_name", "first_name", "id", "team", "curator", "owner"],
+                name="person_name",
+            ),
+            # The same columns as the list's name order, so a curator's or a team's page is
+            # read in order from the index instead of sorted.
+            models.Index(
+                fields=["curator", "last_name", "first_name", "id"], name="person_curator_name"
+            ),
+            models.Index(fields=["team", "last_name", "first_name", "id"], name="person_team_name"),
             models.Index(fields=["owner"], name="person_owner"),
             models.Index(fields=["verified_at"], name="person_verified"),
             models.Index(fields=["-last_contacted_at", "id"], name="person_last_contact"),
@@ -391,4 +400,5 @@ class Consent(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()}: {self.is_granted}"
+        state = _("given") if self.is_granted else _("withdrawn")
+        return f"{self.get_channel_display()}: {state}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,7 @@ class Column:
 
 
 COMPANY_COLUMNS = [
-    Column("name", _("Name"), "name"),
+    Column("name", pgettext_lazy("company", "Name"), "name"),
     Column("kind", _("Type"), "kind"),
     Column("industry", _("Industry")),
     Column("city", _("City")),

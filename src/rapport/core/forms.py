@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +18,17 @@ class AutocompleteSelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value if v not in (None, "")}
+        if isinstance(self.choices, ModelChoiceIterator):
+            # Read only the chosen rows, not the whole queryset (which may be a million rows).
+            iterator = copy.copy(self.choices)
+            field = iterator.field
+            try:
+                iterator.queryset = iterator.queryset.filter(
+                    **{f"{field.to_field_name or 'pk'}__in": chosen}
+                )
+                self.choices = list(iterator)
+            except (ValueError, TypeError, ValidationError):
+                self.choices = []
         self.choices = [c for c in self.choices if str(c[0]) in chosen or c[0] == ""]
         return super().optgroups(name, value, attrs)
 

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from rapport.core.models import Job, JobStatus
 
@@ -131,9 +132,11 @@ def reap_expired(now: datetime.datetime | None = None) -> dict[str, int]:
     for job in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff):
         with transaction.atomic():
             if job.attempts >= MAX_ATTEMPTS:
+                with translation.override(job.owner.language or settings.LANGUAGE_CODE):
+                    error = _("The worker running this job stopped responding too many times.")
                 failed += Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
                     status=JobStatus.FAILED,
-                    error="The worker running this job stopped responding too many times.",
+                    error=error,
                     finished_at=now,
                 )
                 continue

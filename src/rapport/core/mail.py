@@ -32,23 +32,58 @@ class OutboxBackend(BaseEmailBackend):
         return len(email_messages)
 
 
+RETRY_SECONDS = [60, 300, 1800, 7200]
+
+
 class SmtpOutboxBackend(SmtpBackend):
-    """SMTP delivery that records each message and its outcome in the outbox."""
+    """SMTP delivery that records each message and its outcome in the outbox.
+
+    A message the server does not take is kept with the error and retried later by a task, so
+    the user's action (a password reset, say) succeeds and nothing is lost.
+    """
 
     def send_messages(self, email_messages) -> int:
         sent = 0
         for message in email_messages:
             row = _store(message)
-            try:
-                count = super().send_messages([message])
-            except Exception as exc:
-                row.error = str(exc)[:2000]
-                row.save(update_fields=["error"])
-                if not self.fail_silently:
-                    raise
-                continue
-            if count:
-                row.sent_at = timezone.now()
-                row.save(update_fields=["sent_at"])
-                sent += count
+            if self._deliver(row, message):
+                sent += 1
         return sent
+
+    def _deliver(self, row, message) -> bool:
+        try:
+            count = super().send_messages([message])
+        except Exception as exc:  # any SMTP or network failure: keep it and try again later
+            count, error = 0, str(exc)[:2000] or exc.__class__.__name__
+        else:
+            error = "" if count else "The server did not accept the message."
+        if count:
+            row.sent_at, row.error = timezone.now(), ""
+            row.save(update_fields=["sent_at", "error"])
+            return True
+        row.error = error
+        row.attempts += 1
+        row.save(update_fields=["error", "attempts"])
+        if row.attempts <= len(RETRY_SECONDS):
+            import datetime
+
+            from rapport.core.tasks import resend_outbox_message
+
+            when = timezone.now() + datetime.timedelta(seconds=RETRY_SECONDS[row.attempts - 1])
+            resend_outbox_message.using(run_after=when).enqueue(row.pk)
+        return False
+
+    def resend(self, row) -> bool:
+        """Send a stored outbox message again (called by the retry task)."""
+        from django.core.mail import EmailMultiAlternatives
+
+        message = EmailMultiAlternatives(
+            subject=row.subject,
+            body=row.body,
+            from_email=row.from_email,
+            to=[a.strip() for a in row.to.split(",") if a.strip()],
+            connection=self,
+        )
+        if row.html_body:
+            message.attach_alternative(row.html_body, "text/html")
+        return self._deliver(row, message)

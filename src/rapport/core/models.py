@@ -109,6 +109,17 @@ class ChangeAction(models.TextChoices):
     IMPORT = "import", _("imported")
 
 
+EXTRA_CHANGE_LABELS = {
+    "emails": _("e-mail addresses"),
+    "phones": _("phone numbers"),
+    "addresses": _("addresses"),
+    "company": _("company"),
+    "kept": _("kept record"),
+    "merged": _("merged record"),
+    "merged_from": _("merged from"),
+}
+
+
 class ChangeRecord(models.Model):
     """One change to business data, written by the service that made it (never by a signal)."""
 
@@ -141,9 +152,12 @@ class ChangeRecord(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["content_type", "object_id", "-created_at"], name="chg_object"),
+            # Partial: most changes have no parent, and an index full of NULLs makes SQLite's
+            # planner scan the whole log by date instead of using it.
             models.Index(
                 fields=["parent_content_type", "parent_object_id", "-created_at"],
                 name="chg_parent",
+                condition=models.Q(parent_object_id__isnull=False),
             ),
             models.Index(fields=["actor", "-created_at"], name="chg_actor"),
         ]
@@ -153,9 +167,23 @@ class ChangeRecord(models.Model):
 
     @property
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
+        """(field label in the user's language, before, after) for each field that changed."""
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [
+            (self.field_label(k), before.get(k), after.get(k))
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
+
+    def field_label(self, key: str) -> str:
+        model = self.content_type.model_class() if self.content_type_id else None
+        if model is not None:
+            try:
+                return str(model._meta.get_field(key).verbose_name)
+            except Exception:  # not a model field: one of the extra keys below
+                pass
+        return str(EXTRA_CHANGE_LABELS.get(key, key))
 
 
 class Tag(BaseModel):
@@ -273,6 +301,7 @@ class OutboxMessage(models.Model):
     html_body = models.TextField(_("HTML"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
 
     class Meta:
         verbose_name = _("outgoing e-mail")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, connections
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from rapport.core.text import translit
+
+FEW_MATCHES = 5000
 
 
 def fts_table(model) -> str:
@@ -24,12 +26,27 @@ def apply_search(queryset: QuerySet, term: str) -> QuerySet:
         match = " OR ".join(
             '"' + v.replace('"', '""') + '"' for v in sorted(variants) if len(v) >= 3
         )
-        return queryset.filter(
+        found = queryset.filter(
             pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])
         )
-    from django.db.models import Q
-
-    q = Q()
-    for variant in variants:
-        q |= Q(search_text__contains=variant)
-    return queryset.filter(q)
+    else:
+        q = Q()
+        for variant in variants:
+            q |= Q(search_text__contains=variant)
+        found = queryset.filter(q)
+    # Guard the plan: sorted by name and cut to a page, a rare term tempts the planner to walk
+    # the name index testing every row (seconds on a million rows). Few matches are fetched by
+    # the search index first and the page is sorted from them; many matches are dense enough
+    # for the ordered walk to stop early.
+    sql, params = found.order_by().values_list("pk").query.sql_with_params()
+    with connections[found.db].cursor() as cursor:
+        # A materialised CTE is planned for all its rows: a bare LIMIT would tempt PostgreSQL
+        # into a sequential scan that reads every row when the matches are rare.
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({sql}) SELECT * FROM found LIMIT %s",
+            [*params, FEW_MATCHES + 1],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= FEW_MATCHES:
+        return queryset.filter(pk__in=ids)
+    return found

@@ -6,13 +6,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
 from rapport.core import scoping
 from rapport.core.errors import DomainError, NotFound
+from rapport.core.paging import BoundedPaginator, page_hint
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -60,7 +60,7 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
 
 class FilteredListMixin(ScopedMixin):
-    """A list with a shared FilterSet, whitelisted sorting and counted pagination."""
+    """A list with a shared FilterSet, whitelisted sorting and pages counted up to a bound."""
 
     filterset_class = None
     sort_fields: dict[str, tuple[str, ...]] = {}
@@ -94,8 +94,11 @@ class FilteredListMixin(ScopedMixin):
             size = min(int(self.request.GET.get("per_page", self.page_size)), self.max_page_size)
         except ValueError:
             size = self.page_size
-        paginator = Paginator(self.filtered_queryset(), max(size, 1))
-        return paginator.get_page(self.request.GET.get("page"))
+        number = self.request.GET.get("page")
+        paginator = BoundedPaginator(
+            self.filtered_queryset(), max(size, 1), page_hint=page_hint(number)
+        )
+        return paginator.get_page(number)
 
     def query_without(self, *names: str) -> str:
         params = self.request.GET.copy()

@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.core import scoping
 from rapport.core.models import BaseModel
@@ -17,7 +18,7 @@ class Webhook(BaseModel):
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(_("signing secret"), max_length=100)
     events = models.JSONField(
-        _("events"),
+        pgettext_lazy("webhook", "events"),
         default=list,
         blank=True,
         help_text=_("Event names such as company.created; leave empty for all events."),
@@ -46,8 +47,8 @@ class DeliveryStatus(models.TextChoices):
 
 class WebhookDelivery(models.Model):
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event_id = models.UUIDField(_("event"), default=uuid.uuid4)
-    event = models.CharField(_("event name"), max_length=60)
+    event_id = models.UUIDField(pgettext_lazy("webhook", "event id"), default=uuid.uuid4)
+    event = models.CharField(pgettext_lazy("webhook", "event"), max_length=60)
     payload = models.JSONField(_("payload"))
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rapport.accounts.models import Branch, Team, Territory, User
@@ -147,7 +146,9 @@ class PersonSerializer(CustomerRecordSerializer):
         max_length=20,
     )
     companies = EmploymentInputSerializer(many=True, required=False, write_only=True)
-    employments = serializers.SerializerMethodField()
+    # A nested field (not a method building a serializer per person): its fields are built once
+    # per list, which is most of the cost of a page of 50 people.
+    employments = EmploymentSerializer(many=True, read_only=True)
     consents = ConsentSerializer(many=True, read_only=True)
     full_name = serializers.CharField(read_only=True)
 
@@ -171,10 +172,6 @@ class PersonSerializer(CustomerRecordSerializer):
         ]
         read_only_fields = CustomerRecordSerializer.common_read_only
 
-    @extend_schema_field(EmploymentSerializer(many=True))
-    def get_employments(self, obj):
-        return EmploymentSerializer(obj.employments.all(), many=True).data
-
 
 class DuplicateSerializer(serializers.Serializer):
     name = serializers.CharField()
@@ -185,6 +182,14 @@ class DuplicateSerializer(serializers.Serializer):
     id = serializers.IntegerField(required=False)
     url = serializers.CharField(required=False)
     last_contacted_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not data.get("is_visible"):
+            # A record out of the user's scope discloses only who to talk to.
+            for key in ("id", "url", "last_contacted_at"):
+                data.pop(key, None)
+        return data
 
 
 class MergeSerializer(serializers.Serializer):

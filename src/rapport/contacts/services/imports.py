@@ -83,9 +83,9 @@ def _date(value: str) -> datetime.date | None:
     )
 
 
-def _custom(target: str, row: dict) -> dict:
+def _custom(target: str, row: dict, definitions=None) -> dict:
     values = {}
-    for definition in definitions_for(target):
+    for definition in definitions_for(target) if definitions is None else definitions:
         raw = row.get(f"cf_{definition.key}")
         if raw in (None, ""):
             if definition.is_required:
@@ -124,8 +124,24 @@ def _disclose_duplicate(model, matches, actor, row_number) -> dict:
     return {"row": row_number, **{k: v for k, v in item.items() if k != "last_contacted_at"}}
 
 
+def _disclose_duplicates(model, pending: dict[int, tuple], actor, duplicates: list) -> None:
+    """Fill the report's placeholders {index: (row number, first strong match)}: two queries for
+    the whole chunk instead of two per duplicate row."""
+    if not pending:
+        return
+    found = dedupe.disclose(model, [m for _n, m in pending.values()], actor)
+    if len(found) != len(pending):  # a matched record vanished meanwhile: one by one
+        found = [None] * len(pending)
+    for (index, (number, match)), item in zip(pending.items(), found, strict=True):
+        if item is None:
+            duplicates[index] = _disclose_duplicate(model, [match], actor, number)
+        else:
+            kept = {k: v for k, v in item.items() if k != "last_contacted_at"}
+            duplicates[index] = {"row": number, **kept}
+
+
 # Companies ---------------------------------------------------------------------------------------
-def _company_from_row(actor, row: dict) -> tuple[Company, list[str], dict]:
+def _company_from_row(actor, row: dict, definitions=None) -> tuple[Company, list[str], dict]:
     company = Company(
         name=(row.get("name") or "").strip(),
         kind=_choice(row.get("kind", ""), CompanyKind.choices, _("type")) or CompanyKind.PROSPECT,
@@ -146,7 +162,7 @@ def _company_from_row(actor, row: dict) -> tuple[Company, list[str], dict]:
         URLValidator()(company.website)
     if not company.name:
         raise ValidationError({"name": _("The name is required.")})
-    company.custom = _custom("contacts.company", row)
+    company.custom = _custom("contacts.company", row, definitions)
     apply_defaults(company, actor)
     normalize_company(company)
     company.full_clean(exclude=SKIP_CLEAN, validate_unique=False, validate_constraints=False)
@@ -160,9 +176,10 @@ def import_companies_chunk(
     """Validate and write one chunk; the caller holds the transaction."""
     result = ChunkResult()
     parsed = []
+    definitions = definitions_for("contacts.company")  # once per chunk, not per row
     for number, row in rows:
         try:
-            company, tags, address = _company_from_row(actor, row)
+            company, tags, address = _company_from_row(actor, row, definitions)
         except ValidationError as exc:
             result.rejected.append({"row": number, "errors": _messages(exc)})
             continue
@@ -182,14 +199,15 @@ def import_companies_chunk(
         if on_duplicate != "create"
         else [[]] * len(parsed)
     )
-    to_create, seen = [], {}
+    to_create, seen, pending = [], {}, {}
     for (number, company, tags, address), found in zip(parsed, matches, strict=True):
         strong = [m for m in found if m.is_strong or m.score == 100]
         key = company.tax_number or company.name_key
         if on_duplicate != "create" and (strong or key in seen):
             result.skipped += 1
             if strong:
-                result.duplicates.append(_disclose_duplicate(Company, strong, actor, number))
+                pending[len(result.duplicates)] = (number, strong[0])
+                result.duplicates.append(None)
             else:
                 result.duplicates.append(
                     {"row": number, "name": company.name, "same_as_row": seen[key]}
@@ -197,6 +215,7 @@ def import_companies_chunk(
             continue
         seen[key] = number
         to_create.append((company, tags, address))
+    _disclose_duplicates(Company, pending, actor, result.duplicates)
     if not to_create:
         return result
     Company.objects.bulk_create([c for c, _t, _a in to_create], batch_size=500)
@@ -247,7 +266,7 @@ def _split_full_name(text: str) -> tuple[str, str, str]:
     return " ".join(parts[:-1]), "", parts[-1]
 
 
-def _person_from_row(actor, row: dict):
+def _person_from_row(actor, row: dict, definitions=None):
     first, middle, last = (
         row.get(k, "").strip() for k in ("first_name", "middle_name", "last_name")
     )
@@ -289,7 +308,7 @@ def _person_from_row(actor, row: dict):
         source=Source.IMPORT,
         source_detail=(row.get("source_detail") or "")[:200],
     )
-    person.custom = _custom("contacts.person", row)
+    person.custom = _custom("contacts.person", row, definitions)
     apply_defaults(person, actor)
     emails, phones = list(dict.fromkeys(emails)), list(dict.fromkeys(phones))
     prepare_person(person, emails, phones)
@@ -306,7 +325,8 @@ def _person_from_row(actor, row: dict):
 def _companies_by_name(actor, names: set[str]) -> dict[str, Company]:
     keys = {name_key(n): n for n in names if n}
     found: dict[str, Company] = {}
-    for company in Company.objects.restrict(actor).filter(name_key__in=keys).order_by("pk"):
+    visible = Company.objects.restrict(actor).filter(name_key__in=keys)
+    for company in visible.order_by("pk").only("pk", "name", "name_key"):
         found.setdefault(company.name_key, company)
     missing = [Company(name=keys[k][:200], source=Source.IMPORT) for k in keys if k not in found]
     for company in missing:
@@ -328,9 +348,10 @@ def import_people_chunk(
 ) -> ChunkResult:
     result = ChunkResult()
     parsed = []
+    definitions = definitions_for("contacts.person")  # once per chunk, not per row
     for number, row in rows:
         try:
-            person, emails, phones, company_name, tags = _person_from_row(actor, row)
+            person, emails, phones, company_name, tags = _person_from_row(actor, row, definitions)
         except ValidationError as exc:
             result.rejected.append({"row": number, "errors": _messages(exc)})
             continue
@@ -347,7 +368,7 @@ def import_people_chunk(
         if on_duplicate != "create"
         else [[]] * len(parsed)
     )
-    to_create, seen = [], {}
+    to_create, seen, pending = [], {}, {}
     for item, found in zip(parsed, matches, strict=True):
         number, person, emails, phones, company_name, tags = item
         strong = [m for m in found if m.is_strong]
@@ -356,7 +377,8 @@ def import_people_chunk(
         if on_duplicate != "create" and (strong or repeat):
             result.skipped += 1
             if strong:
-                result.duplicates.append(_disclose_duplicate(Person, strong, actor, number))
+                pending[len(result.duplicates)] = (number, strong[0])
+                result.duplicates.append(None)
             else:
                 result.duplicates.append(
                     {"row": number, "name": person.full_name, "same_as_row": repeat}
@@ -365,6 +387,7 @@ def import_people_chunk(
         for k in keys:
             seen[k] = number
         to_create.append(item)
+    _disclose_duplicates(Person, pending, actor, result.duplicates)
     if not to_create:
         return result
     companies = _companies_by_name(actor, {c for _n, _p, _e, _ph, c, _t in to_create})

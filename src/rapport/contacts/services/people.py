@@ -25,42 +25,36 @@ from rapport.core.services import ensure_in_scope, lock_for_change, require_writ
 MAX_CONTACT_POINTS = 20
 
 
-def clean_emails(values: Iterable[str] | None) -> list[str] | None:
+def _clean_points(values, normalize, field: str, too_many) -> list[str] | None:
+    """Normalise a list of e-mails or phones: every bad value reported, duplicates dropped."""
     if values is None:
         return None
     result, errors = [], []
     for value in values:
         try:
-            email = normalize_email(str(value))
+            point = normalize(str(value))
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
-        if email and email not in result:
-            result.append(email)
+        if point and point not in result:
+            result.append(point)
     if errors:
-        raise ValidationError({"emails": errors})
+        raise ValidationError({field: errors})
     if len(result) > MAX_CONTACT_POINTS:
-        raise ValidationError({"emails": _("At most 20 e-mail addresses per person.")})
+        raise ValidationError({field: too_many})
     return result
+
+
+def clean_emails(values: Iterable[str] | None) -> list[str] | None:
+    return _clean_points(
+        values, normalize_email, "emails", _("At most 20 e-mail addresses per person.")
+    )
 
 
 def clean_phones(values: Iterable[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    result, errors = [], []
-    for value in values:
-        try:
-            number = normalize_phone(str(value))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-            continue
-        if number and number not in result:
-            result.append(number)
-    if errors:
-        raise ValidationError({"phones": errors})
-    if len(result) > MAX_CONTACT_POINTS:
-        raise ValidationError({"phones": _("At most 20 phone numbers per person.")})
-    return result
+    return _clean_points(
+        values, normalize_phone, "phones", _("At most 20 phone numbers per person.")
+    )
 
 
 def _prepare(person: Person, emails: list[str], phones: list[str]) -> None:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.contacts.choices import Source
 from rapport.contacts.models import Company, CustomerRecord, Person
 from rapport.core.changelog import record_change, snapshot
 from rapport.core.custom_fields import clean_values
@@ -20,7 +21,10 @@ TARGETS = {Company: "contacts.company", Person: "contacts.person"}
 
 
 def apply_defaults(record: CustomerRecord, actor) -> None:
-    """A new record is owned by its author and curated by them unless said otherwise."""
+    """A new record is owned by its author and curated by them unless said otherwise; what a
+    user enters by hand counts as verified now, an imported row does not."""
+    if record.pk is None and record.verified_at is None and record.source != Source.IMPORT:
+        record.verified_at = timezone.now()
     if record.owner_id is None and getattr(actor, "pk", None):
         record.owner = actor
     if record.curator_id is None and getattr(actor, "pk", None) and not actor.sees_everything:

@@ -33,7 +33,8 @@ def company_probe(data, exclude_pk=None) -> dedupe.Probe:
     phone = _quiet(normalize_phone, data.get("phone", ""))
     return dedupe.Probe(
         name=data.get("name", "") or "",
-        tax_number=(data.get("tax_number", "") or "").upper().replace(" ", ""),
+        # Typed text goes into a query: a NUL would make PostgreSQL fail, and cannot match anyway.
+        tax_number=(data.get("tax_number", "") or "").upper().replace(" ", "").replace("\x00", ""),
         emails=(email,) if email else (),
         phones=(phone,) if phone else (),
         exclude_pk=exclude_pk,
@@ -60,7 +61,12 @@ class CompanyDetailView(CompanyConfig, records.RecordDetailView):
         company = context["object"]
         from rapport.contacts.models import Person
 
-        visible_people = Person.objects.restrict(self.request.user).values("pk")
+        # The company's own people first, then their scope: the subquery stays small on SQLite.
+        visible_people = (
+            Person.objects.restrict(self.request.user)
+            .filter(employments__company=company)
+            .values("pk")
+        )
         context["employments"] = (
             Employment.objects.filter(company=company, person__in=visible_people)
             .select_related("person")

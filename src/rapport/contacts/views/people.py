@@ -78,7 +78,11 @@ class PersonDetailView(PersonConfig, records.RecordDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = context["object"]
-        visible = Company.objects.restrict(self.request.user).values("pk")
+        visible = (
+            Company.objects.restrict(self.request.user)
+            .filter(employments__person=person)
+            .values("pk")
+        )
         context["employments"] = person.employments.filter(company__in=visible).select_related(
             "company"
         )

@@ -34,7 +34,7 @@ class ImportUploadForm(forms.Form):
     )
     encoding = forms.ChoiceField(
         label=gettext_lazy("Encoding of a CSV or vCard file"),
-        choices=[(k, gettext_lazy(v) if k == "auto" else v) for k, v in fileformats.ENCODINGS],
+        choices=[(k, gettext_lazy(v)) for k, v in fileformats.ENCODINGS],
         initial="auto",
     )
 

@@ -1,8 +1,10 @@
-"""Limit/offset pages with the total count, and a cursor mode for large exports."""
+"""Limit/offset pages with a bounded total count, and a cursor mode for large exports."""
 
 from __future__ import annotations
 
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
+
+from rapport.core.paging import bounded_count, count_bound, page_slice
 
 MAX_PAGE = 500
 
@@ -12,10 +14,24 @@ class PkCursorPagination(CursorPagination):
     page_size_query_param = "limit"
     max_page_size = MAX_PAGE
 
+    def get_ordering(self, request, queryset, view):
+        # DRF would take the list's ordering (e.g. by name, not unique); the cursor mode walks
+        # by id, as documented: stable and unique however the records are named or changed.
+        return (self.ordering,)
+
 
 class CountedLimitOffsetPagination(LimitOffsetPagination):
+    """Limit/offset pages whose ``count`` is exact up to a bound past the page (see
+    ``rapport.core.paging``); ``count_is_exact`` is false when the list goes on beyond it."""
+
     default_limit = 50
     max_limit = MAX_PAGE
+    count_is_exact = True
+
+    def get_count(self, queryset):
+        offset = self.get_offset(self.request)
+        rows, self.count_is_exact = bounded_count(queryset, count_bound(offset, self.limit))
+        return rows
 
     def _cursor(self, request):
         if "cursor" in request.query_params:
@@ -27,14 +43,36 @@ class CountedLimitOffsetPagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         cursor = self._cursor(request)
         if cursor is not None:
+            self.request = request  # get_paginated_response needs it to pick the cursor mode
             return cursor.paginate_queryset(queryset, request, view)
-        return super().paginate_queryset(queryset, request, view)
+        # DRF's limit/offset, with deep pages found by their ids first (see page_slice).
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.count = self.get_count(queryset)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return list(page_slice(queryset, self.offset, self.offset + self.limit))
 
     def get_paginated_response(self, data):
         cursor = self._cursor(self.request)
         if cursor is not None:
             return cursor.get_paginated_response(data)
-        return super().get_paginated_response(data)
+        response = super().get_paginated_response(data)
+        response.data["count_is_exact"] = self.count_is_exact
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        result["properties"]["count"]["description"] = (
+            "The total when count_is_exact, else a lower bound (the list goes on)."
+        )
+        result["properties"]["count_is_exact"] = {"type": "boolean"}
+        return result
 
     def get_schema_operation_parameters(self, view):
         params = super().get_schema_operation_parameters(view)

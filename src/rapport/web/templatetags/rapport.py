@@ -65,7 +65,12 @@ def get_item(mapping, key):
 def bootstrap_widget(field) -> str:
     """Render a form field's widget with Bootstrap classes and the invalid state."""
     kind = field.widget_type
-    css = {"select": "form-select", "checkboxselectmultiple": "", "selectmultiple": "form-select"}
+    css = {
+        "select": "form-select",
+        "nullbooleanselect": "form-select",
+        "checkboxselectmultiple": "",
+        "selectmultiple": "form-select",
+    }
     css = css.get(kind, "form-control")
     if field.errors:
         css += " is-invalid"

@@ -1,0 +1,21 @@
+"""Background tasks of the core app."""
+
+from __future__ import annotations
+
+from django.core.mail import mailers
+from django.tasks import task
+
+
+@task()
+def resend_outbox_message(message_id: int) -> str:
+    """Retry an e-mail the SMTP server did not take (idempotent: a sent message is left alone)."""
+    from rapport.core.mail import SmtpOutboxBackend
+    from rapport.core.models import OutboxMessage
+
+    row = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
+    if row is None:
+        return "skipped"
+    backend = mailers.default
+    if not isinstance(backend, SmtpOutboxBackend):
+        return "no smtp"
+    return "sent" if backend.resend(row) else "failed"
