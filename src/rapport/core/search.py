@@ -34,10 +34,12 @@ def apply_search(queryset: QuerySet, term: str) -> QuerySet:
         for variant in variants:
             q |= Q(search_text__contains=variant)
         found = queryset.filter(q)
-    # Guard the plan: sorted by name and cut to a page, a rare term tempts the planner to walk
-    # the name index testing every row (seconds on a million rows). Few matches are fetched by
-    # the search index first and the page is sorted from them; many matches are dense enough
-    # for the ordered walk to stop early.
+    if connection.vendor != "postgresql":
+        return found
+    # Guard PostgreSQL's plan: sorted by name and cut to a page, a rare term tempts its planner
+    # to walk the name index testing LIKE on every row (seconds on a million rows). Few matches
+    # are fetched from the trigram index first and the page is sorted from them; many matches
+    # are dense enough for the ordered walk to stop early. (SQLite already starts from FTS5.)
     sql, params = found.order_by().values_list("pk").query.sql_with_params()
     with connections[found.db].cursor() as cursor:
         # A materialised CTE is planned for all its rows: a bare LIMIT would tempt PostgreSQL
