@@ -95,13 +95,25 @@ def _custom(target: str, row: dict, definitions=None) -> dict:
     return values
 
 
-def _messages(exc: ValidationError) -> list[str]:
+def _field_label(model, name: str) -> str:
+    """The field's name as the user sees it in the form ("E-mail", not "emails")."""
+    labels = {"emails": _("E-mail"), "phones": _("Phone")}
+    if name in labels:
+        return str(labels[name])
+    try:
+        return str(model._meta.get_field(name).verbose_name).capitalize()
+    except Exception:  # a key that is not a model field
+        return name
+
+
+def _messages(exc: ValidationError, model) -> list[str]:
     if hasattr(exc, "error_dict"):
         out = []
         for name, errors in exc.error_dict.items():
             for error in errors:
                 for message in error.messages:
-                    out.append(f"{name}: {message}" if name != "__all__" else message)
+                    label = _field_label(model, name)
+                    out.append(f"{label}: {message}" if name != "__all__" else message)
         return out
     return list(exc.messages)
 
@@ -181,7 +193,7 @@ def import_companies_chunk(
         try:
             company, tags, address = _company_from_row(actor, row, definitions)
         except ValidationError as exc:
-            result.rejected.append({"row": number, "errors": _messages(exc)})
+            result.rejected.append({"row": number, "errors": _messages(exc, Company)})
             continue
         company.source_detail = company.source_detail or source_name[:200]
         parsed.append((number, company, tags, address))
@@ -353,7 +365,7 @@ def import_people_chunk(
         try:
             person, emails, phones, company_name, tags = _person_from_row(actor, row, definitions)
         except ValidationError as exc:
-            result.rejected.append({"row": number, "errors": _messages(exc)})
+            result.rejected.append({"row": number, "errors": _messages(exc, Person)})
             continue
         person.source_detail = person.source_detail or source_name[:200]
         parsed.append((number, person, emails, phones, company_name, tags))

@@ -154,12 +154,12 @@ def test_csv_import_reports_created_skipped_and_rejected_rows_exactly(rep_client
     assert (job.result["created"], job.result["skipped"], job.result["rejected_count"]) == (2, 3, 3)
     reasons = {r["row"]: r["errors"] for r in job.result["rejected"]}
     assert reasons == {
-        3: ["emails: “anna@@example” is not a valid e-mail address."],
+        3: ["E-mail: “anna@@example” is not a valid e-mail address."],
         4: [
-            "phones: “12” is not a valid phone number. "
+            "Phone: “12” is not a valid phone number. "
             "Include the country code, e.g. +371 2000 0000."
         ],
-        5: ["last_name: The last name is required."],
+        5: ["Last name: The last name is required."],
     }
     duplicates = {d["row"]: d for d in job.result["duplicates"]}
     assert duplicates[6]["url"] == world.people["own"].get_absolute_url()
