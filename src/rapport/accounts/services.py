@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import ApiToken, User
 from rapport.core.changelog import record_change, snapshot
 from rapport.core.models import ChangeAction
+from rapport.core.services import require_administrator
 
 USER_FIELDS = [
     "username",
@@ -27,14 +28,9 @@ USER_FIELDS = [
 ]
 
 
-def _require_admin(actor: User) -> None:
-    if not (actor and actor.is_active and actor.is_administrator):
-        raise PermissionDenied(_("Only an administrator can manage users."))
-
-
 def user_create(*, actor: User | None, password: str | None = None, **fields) -> User:
     if actor is not None:
-        _require_admin(actor)
+        require_administrator(actor)
     with transaction.atomic():
         user = User(**fields)
         if password:
@@ -50,7 +46,7 @@ def user_create(*, actor: User | None, password: str | None = None, **fields) ->
 
 
 def user_update(*, actor: User, user: User, **fields) -> User:
-    _require_admin(actor)
+    require_administrator(actor)
     with transaction.atomic():
         before = snapshot(user, USER_FIELDS)
         for key, value in fields.items():

@@ -19,15 +19,10 @@ from rapport.accounts.services import (
     user_create,
     user_update,
 )
-from rapport.core.views import RoleRequiredMixin, domain_error_to_form
+from rapport.core.views import AdministratorRequiredMixin, domain_error_to_form
 
 
-class AdminOnlyMixin(RoleRequiredMixin):
-    def has_role(self, user) -> bool:
-        return user.is_administrator
-
-
-class UserListView(AdminOnlyMixin, TemplateView):
+class UserListView(AdministratorRequiredMixin, TemplateView):
     template_name = "accounts/user_list.html"
 
     def get_context_data(self, **kwargs):
@@ -37,7 +32,7 @@ class UserListView(AdminOnlyMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "users": users}
 
 
-class UserFormView(AdminOnlyMixin, TemplateView):
+class UserFormView(AdministratorRequiredMixin, TemplateView):
     template_name = "accounts/user_form.html"
 
     def instance(self):

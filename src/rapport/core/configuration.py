@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,15 +13,11 @@ from rapport.core.models import (
     CustomFieldType,
     SiteConfiguration,
 )
-
-
-def _require_admin(actor) -> None:
-    if not (actor and actor.is_active and actor.is_administrator):
-        raise PermissionDenied
+from rapport.core.services import require_administrator
 
 
 def site_configuration_update(*, actor, **fields) -> SiteConfiguration:
-    _require_admin(actor)
+    require_administrator(actor)
     with transaction.atomic():
         config = SiteConfiguration.objects.select_for_update().get_or_create(pk=1)[0]
         before = snapshot(config, ["stale_after_days", "two_factor_roles"])
@@ -52,7 +47,7 @@ def _clean_choices(definition: CustomFieldDefinition) -> None:
 
 
 def custom_field_save(*, actor, definition: CustomFieldDefinition) -> CustomFieldDefinition:
-    _require_admin(actor)
+    require_administrator(actor)
     with transaction.atomic():
         created = definition.pk is None
         before = None
@@ -73,7 +68,7 @@ def custom_field_save(*, actor, definition: CustomFieldDefinition) -> CustomFiel
 
 def custom_field_delete(*, actor, definition: CustomFieldDefinition) -> None:
     """Remove the definition; values stay in the records' JSON (restored if re-created)."""
-    _require_admin(actor)
+    require_administrator(actor)
     with transaction.atomic():
         record_change(
             actor=actor, action=ChangeAction.DELETE, obj=definition, before=snapshot(definition)

@@ -14,6 +14,14 @@ def etag_for(obj: models.Model) -> str:
     return f'"{obj.pk}-{version}"'
 
 
+def require_administrator(actor) -> None:
+    """Settings, users and integrations are changed by administrators only."""
+    from django.core.exceptions import PermissionDenied
+
+    if not (actor and actor.is_active and actor.is_administrator):
+        raise PermissionDenied
+
+
 def require_writer(actor) -> None:
     if not scoping.may_write(actor):
         raise NotFound()

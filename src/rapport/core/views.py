@@ -59,6 +59,13 @@ class RoleRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class AdministratorRequiredMixin(RoleRequiredMixin):
+    """Administration pages (users, settings, integrations): 404 for everyone else."""
+
+    def has_role(self, user) -> bool:
+        return user.is_administrator
+
+
 class FilteredListMixin(ScopedMixin):
     """A list with a shared FilterSet, whitelisted sorting and pages counted up to a bound."""
 

@@ -10,7 +10,6 @@ import secrets
 import urllib.error
 import urllib.request
 
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.tasks import task
@@ -19,6 +18,7 @@ from django.utils import timezone
 from rapport.core.changelog import record_change, snapshot
 from rapport.core.events import Event
 from rapport.core.models import ChangeAction
+from rapport.core.services import require_administrator
 from rapport.integrations.models import DeliveryStatus, Webhook, WebhookDelivery
 
 BACKOFF_SECONDS = [60, 300, 1800, 7200, 43200]  # then it is marked failed
@@ -26,13 +26,8 @@ TIMEOUT_SECONDS = 10
 WEBHOOK_FIELDS = ["name", "url", "events", "is_active"]
 
 
-def _require_admin(actor) -> None:
-    if not (actor and actor.is_active and actor.is_administrator):
-        raise PermissionDenied
-
-
 def webhook_save(*, actor, webhook: Webhook) -> Webhook:
-    _require_admin(actor)
+    require_administrator(actor)
     with transaction.atomic():
         created = webhook.pk is None
         before = None if created else snapshot(Webhook.objects.get(pk=webhook.pk), WEBHOOK_FIELDS)
@@ -52,7 +47,7 @@ def webhook_save(*, actor, webhook: Webhook) -> Webhook:
 
 
 def webhook_delete(*, actor, webhook: Webhook) -> None:
-    _require_admin(actor)
+    require_administrator(actor)
     with transaction.atomic():
         record_change(
             actor=actor,

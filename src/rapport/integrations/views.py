@@ -10,18 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from rapport.core.forms import split_lines
-from rapport.core.views import RoleRequiredMixin, domain_error_to_form
+from rapport.core.views import AdministratorRequiredMixin, domain_error_to_form
 from rapport.integrations.forms import WebhookForm
 from rapport.integrations.models import Webhook
 from rapport.integrations.services import webhook_delete, webhook_save
 
 
-class AdminOnlyMixin(RoleRequiredMixin):
-    def has_role(self, user) -> bool:
-        return user.is_administrator
-
-
-class WebhookListView(AdminOnlyMixin, TemplateView):
+class WebhookListView(AdministratorRequiredMixin, TemplateView):
     template_name = "integrations/webhook_list.html"
 
     def get_context_data(self, **kwargs):
@@ -29,7 +24,7 @@ class WebhookListView(AdminOnlyMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "webhooks": hooks}
 
 
-class WebhookFormView(AdminOnlyMixin, TemplateView):
+class WebhookFormView(AdministratorRequiredMixin, TemplateView):
     template_name = "integrations/webhook_form.html"
 
     def instance(self) -> Webhook:

@@ -13,6 +13,8 @@ from rapport.core.api.viewsets import ServiceModelViewSet
 
 
 class ActivityViewSet(ServiceModelViewSet):
+    """Calls, meetings, e-mails and notes about the companies and people you may see."""
+
     model = Activity
     filterset_class = ActivityFilterSet
     ordering = ["-occurred_at", "-id"]

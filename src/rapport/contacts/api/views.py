@@ -137,6 +137,8 @@ class CustomerRecordViewSet(ServiceModelViewSet):
 
 
 class CompanyViewSet(CustomerRecordViewSet):
+    """Companies you may see: customers, prospects, partners, suppliers, competitors."""
+
     model = Company
     serializer_class = CompanySerializer
     filterset_class = CompanyFilterSet
@@ -184,6 +186,8 @@ class CompanyViewSet(CustomerRecordViewSet):
 
 
 class PersonViewSet(CustomerRecordViewSet):
+    """People you may see, with their e-mails, phones, roles at companies and consents."""
+
     model = Person
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet

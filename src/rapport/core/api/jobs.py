@@ -41,6 +41,8 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class JobViewSet(ScopedReadOnlyViewSet):
+    """Your imports and exports: status, progress, report and the produced file."""
+
     model = Job
     serializer_class = JobSerializer
     filterset_fields = ["kind", "status"]

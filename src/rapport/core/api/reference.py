@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from rapport.accounts.models import User
 from rapport.core.api.changes import ChangeSerializer
-from rapport.core.api.viewsets import ScopedReadOnlyViewSet
+from rapport.core.api.viewsets import AdministeredViewSet, ScopedReadOnlyViewSet
 from rapport.core.configuration import custom_field_delete, custom_field_save
 from rapport.core.models import ChangeRecord, CustomFieldDefinition, Tag
 
@@ -23,6 +23,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class UserViewSet(ScopedReadOnlyViewSet):
+    """Active colleagues (to choose curators and filter by owner)."""
+
     model = User
     serializer_class = UserSerializer
     filterset_fields = ["role", "team", "department"]
@@ -48,6 +50,8 @@ class TagSerializer(serializers.ModelSerializer):
 
 
 class TagViewSet(ScopedReadOnlyViewSet):
+    """Tags in use."""
+
     model = Tag
     serializer_class = TagSerializer
     ordering = ["name"]
@@ -69,34 +73,19 @@ class CustomFieldSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomFieldViewSet(
-    ScopedReadOnlyViewSet,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-):
+class CustomFieldViewSet(AdministeredViewSet):
+    """Custom fields of companies and people; administrators define them."""
+
     model = CustomFieldDefinition
     serializer_class = CustomFieldSerializer
     filterset_fields = ["target"]
     ordering = ["target", "position", "id"]
 
-    @staticmethod
-    def required_role(user) -> bool:
-        return user.is_administrator
+    def save_service(actor, definition):
+        return custom_field_save(actor=actor, definition=definition)
 
-    def perform_create(self, serializer):
-        serializer.instance = custom_field_save(
-            actor=self.request.user, definition=CustomFieldDefinition(**serializer.validated_data)
-        )
-
-    def perform_update(self, serializer):
-        definition = serializer.instance
-        for key, value in serializer.validated_data.items():
-            setattr(definition, key, value)
-        serializer.instance = custom_field_save(actor=self.request.user, definition=definition)
-
-    def perform_destroy(self, instance):
-        custom_field_delete(actor=self.request.user, definition=instance)
+    def delete_service(actor, definition):
+        custom_field_delete(actor=actor, definition=definition)
 
 
 class ChangeRecordViewSet(viewsets.ReadOnlyModelViewSet):

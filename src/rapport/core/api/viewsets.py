@@ -85,3 +85,33 @@ class ScopedReadOnlyViewSet(
     viewsets.GenericViewSet,
 ):
     pass
+
+
+class AdministeredViewSet(
+    ScopedReadOnlyViewSet,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """Configuration everyone may read (unless narrowed) and administrators change, through a
+    save service and a delete service taking ``(actor, instance)``."""
+
+    save_service = None
+    delete_service = None
+
+    @staticmethod
+    def required_role(user) -> bool:
+        return user.is_administrator
+
+    def perform_create(self, serializer):
+        instance = self.model(**serializer.validated_data)
+        serializer.instance = type(self).save_service(self.request.user, instance)
+
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        for key, value in serializer.validated_data.items():
+            setattr(instance, key, value)
+        serializer.instance = type(self).save_service(self.request.user, instance)
+
+    def perform_destroy(self, instance):
+        type(self).delete_service(self.request.user, instance)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from rapport.core.api.viewsets import ScopedReadOnlyViewSet
+from rapport.core.api.viewsets import AdministeredViewSet
 from rapport.integrations.models import Webhook, WebhookDelivery
 from rapport.integrations.services import webhook_delete, webhook_save
 
@@ -37,35 +37,19 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
 
-class WebhookViewSet(
-    ScopedReadOnlyViewSet,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-):
+class WebhookViewSet(AdministeredViewSet):
+    """Outbound webhooks and their deliveries (administrators only)."""
+
     model = Webhook
     serializer_class = WebhookSerializer
     ordering = ["name", "id"]
+    required_role_for_reading = staticmethod(AdministeredViewSet.required_role)  # secrets
 
-    @staticmethod
-    def required_role(user) -> bool:
-        return user.is_administrator
+    def save_service(actor, webhook):
+        return webhook_save(actor=actor, webhook=webhook)
 
-    required_role_for_reading = required_role  # signing secrets: administrators only
-
-    def perform_create(self, serializer):
-        serializer.instance = webhook_save(
-            actor=self.request.user, webhook=Webhook(**serializer.validated_data)
-        )
-
-    def perform_update(self, serializer):
-        hook = serializer.instance
-        for key, value in serializer.validated_data.items():
-            setattr(hook, key, value)
-        serializer.instance = webhook_save(actor=self.request.user, webhook=hook)
-
-    def perform_destroy(self, instance):
-        webhook_delete(actor=self.request.user, webhook=instance)
+    def delete_service(actor, webhook):
+        webhook_delete(actor=actor, webhook=webhook)
 
     @extend_schema(responses=DeliverySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -25,12 +25,7 @@ from rapport.core.models import (
     OutboxMessage,
     SiteConfiguration,
 )
-from rapport.core.views import RoleRequiredMixin, domain_error_to_form
-
-
-class AdminOnlyMixin(RoleRequiredMixin):
-    def has_role(self, user) -> bool:
-        return user.is_administrator
+from rapport.core.views import AdministratorRequiredMixin, RoleRequiredMixin, domain_error_to_form
 
 
 class ChangeLogView(RoleRequiredMixin, TemplateView):
@@ -60,7 +55,7 @@ class ChangeLogView(RoleRequiredMixin, TemplateView):
         }
 
 
-class OutboxView(AdminOnlyMixin, TemplateView):
+class OutboxView(AdministratorRequiredMixin, TemplateView):
     template_name = "web/outbox.html"
 
     def get_context_data(self, **kwargs):
@@ -91,7 +86,7 @@ class SiteSettingsForm(forms.ModelForm):
         return value
 
 
-class SiteSettingsView(AdminOnlyMixin, TemplateView):
+class SiteSettingsView(AdministratorRequiredMixin, TemplateView):
     template_name = "web/site_settings.html"
 
     def get(self, request):
@@ -131,7 +126,7 @@ class CustomFieldForm(forms.ModelForm):
             self.initial["choices_text"] = "\n".join(self.instance.choices or [])
 
 
-class CustomFieldsView(AdminOnlyMixin, TemplateView):
+class CustomFieldsView(AdministratorRequiredMixin, TemplateView):
     template_name = "web/custom_fields.html"
 
     def instance(self):
