@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from rapport.contacts.models import Company, Person, PersonEmail, PersonPhone
-from rapport.contacts.normalize import name_key
+from rapport.contacts.normalize import name_key, normalize_email, normalize_phone
+from rapport.core.errors import ValidationError
 
 NAME_THRESHOLD = 88
 FUZZY_CANDIDATES = 400
@@ -202,3 +203,37 @@ def disclose(model, matches: list[Match], user) -> list[dict]:
             )
         out.append(item)
     return out
+
+
+def _normalized(fn, values) -> tuple[str, ...]:
+    """What the user typed, normalised; a value that is not valid yet simply matches nothing."""
+    out = []
+    for value in values:
+        try:
+            point = fn(value or "")
+        except ValidationError:
+            continue
+        if point:
+            out.append(point)
+    return tuple(out)
+
+
+def company_probe(data, exclude_pk=None) -> Probe:
+    return Probe(
+        name=data.get("name", "") or "",
+        # Typed text goes into a query: a NUL would make PostgreSQL fail, and cannot match anyway.
+        tax_number=(data.get("tax_number", "") or "").upper().replace(" ", "").replace("\x00", ""),
+        emails=_normalized(normalize_email, [data.get("email", "")]),
+        phones=_normalized(normalize_phone, [data.get("phone", "")]),
+        exclude_pk=exclude_pk,
+    )
+
+
+def person_probe(first_name: str, last_name: str, emails, phones, exclude_pk=None) -> Probe:
+    return Probe(
+        name=f"{first_name} {last_name}",
+        emails=_normalized(normalize_email, emails),
+        phones=_normalized(normalize_phone, phones),
+        exclude_pk=exclude_pk,
+        is_person=True,
+    )

@@ -75,9 +75,6 @@ def run_import(job: Job) -> dict:
         return report
 
 
-EXPORT_FORMATS = ("csv", "xlsx", "vcf")
-
-
 def _company_rows(qs, definitions):
     for company in qs:
         address = next(iter(company.addresses.all()), None)

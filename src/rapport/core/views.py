@@ -133,3 +133,17 @@ def domain_error_to_form(form, exc) -> None:
         raise Http404
     else:
         raise exc
+
+
+def job_file_response(job):
+    """The file a job produced, as a download (404 while there is none)."""
+    from django.http import HttpResponse
+
+    from rapport.core.models import JobFile
+
+    output = JobFile.objects.filter(job=job, role="output").first()
+    if output is None:
+        raise Http404
+    response = HttpResponse(bytes(output.content), content_type=output.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{output.name}"'
+    return response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 
 from rapport.activities.api.serializers import TimelineEntrySerializer
 from rapport.activities.selectors import timeline
-from rapport.contacts import dedupe, fileformats, importspec
+from rapport.contacts import dedupe, fileformats
 from rapport.contacts.api.serializers import (
     CompanySerializer,
     ConsentInputSerializer,
@@ -27,6 +26,7 @@ from rapport.contacts.api.serializers import (
     MergeSerializer,
     PersonSerializer,
 )
+from rapport.contacts.dedupe import company_probe, person_probe
 from rapport.contacts.filtersets import CompanyFilterSet, PersonFilterSet
 from rapport.contacts.models import Company, CompanyAddress, Employment, Person
 from rapport.contacts.services import (
@@ -42,14 +42,12 @@ from rapport.contacts.services import (
     person_update,
     record_verified,
 )
+from rapport.contacts.services.transfer import export_start, import_start
 from rapport.contacts.tables import COMPANY_SORTS, PERSON_SORTS
-from rapport.contacts.views.companies import company_probe
-from rapport.contacts.views.people import person_probe
 from rapport.core.api.jobs import JobSerializer
 from rapport.core.api.viewsets import ServiceModelViewSet
 from rapport.core.changelog import history_for
 from rapport.core.errors import NotFound
-from rapport.core.jobs import job_attach_file, job_queue, job_start
 from rapport.core.models import Job, Tag
 
 CONFIRM = OpenApiParameter(
@@ -333,50 +331,18 @@ class ImportViewSet(viewsets.GenericViewSet):
     def create(self, request):
         data = ImportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        content = upload.read()
-        target = data.validated_data["target"]
-        is_vcard = upload.name.lower().endswith((".vcf", ".vcard"))
-        encoding = data.validated_data["encoding"]
-        try:
-            if is_vcard:
-                headers, body = fileformats.read_vcards(content, encoding)
-                target = "person"
-            else:
-                headers, body = fileformats.read_table(content, upload.name, encoding)
-        except fileformats.FileFormatError as exc:
-            raise ValidationError({"file": str(exc)}) from None
-        mapping = data.validated_data.get("mapping")
-        if is_vcard:
-            mapping = {str(i): h for i, h in enumerate(headers)}
-        elif not isinstance(mapping, dict):
-            mapping = importspec.guess_mapping(target, headers)
-        keys = {f.key for f in importspec.fields_for(target)}
-        mapping = {str(k): v for k, v in mapping.items() if v in keys}
-        params = {
-            "target": target,
-            "encoding": encoding,
-            "file_name": upload.name[:200],
-            "format": "vcard" if is_vcard else "table",
-            "mapping": mapping,
-            "on_duplicate": data.validated_data["on_duplicate"],
-        }
-        with transaction.atomic():
-            job = job_start(
-                actor=request.user,
-                kind="contacts.import",
-                total=len(body),
-                draft=True,
-                params=params,
-            )
-            job_attach_file(
-                job,
-                role="input",
-                name=upload.name,
-                content=content,
-                content_type=upload.content_type or "application/octet-stream",
-            )
-            job = job_queue(actor=request.user, job=job, params=params)
+        v = data.validated_data
+        job = import_start(
+            actor=request.user,
+            file_name=v["file"].name,
+            content=v["file"].read(),
+            content_type=v["file"].content_type,
+            target=v["target"],
+            encoding=v["encoding"],
+            mapping=v.get("mapping"),
+            on_duplicate=v["on_duplicate"],
+            start=True,
+        )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -392,16 +358,11 @@ class ExportViewSet(viewsets.GenericViewSet):
         data = ExportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        if v["format"] == "vcf" and v["list"] != "person":
-            raise ValidationError({"format": _("vCard export is for people.")})
-        job = job_start(
+        job = export_start(
             actor=request.user,
-            kind="contacts.export",
-            params={
-                "noun": v["list"],
-                "format": v["format"],
-                "query": v["query"],
-                "vcard_version": v["vcard_version"],
-            },
+            noun=v["list"],
+            fmt=v["format"],
+            query=v["query"],
+            vcard_version=v["vcard_version"],
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from rapport.activities.models import Activity
 from rapport.activities.services import activity_log
 from rapport.contacts import dedupe
+from rapport.contacts.dedupe import company_probe, person_probe
 from rapport.contacts.models import Company, CompanyAddress, Consent, Employment, Person
 from rapport.contacts.services import (
     company_create,
@@ -22,8 +23,6 @@ from rapport.contacts.services import (
     person_merge,
     person_update,
 )
-from rapport.contacts.views.companies import company_probe
-from rapport.contacts.views.people import person_probe
 from rapport.core.errors import NotFound
 from rapport.core.models import ChangeRecord
 

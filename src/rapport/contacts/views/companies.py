@@ -8,37 +8,15 @@ from rapport.contacts import dedupe
 from rapport.contacts.filtersets import CompanyFilterSet
 from rapport.contacts.forms import CompanyForm
 from rapport.contacts.models import Company, CompanyAddress, Employment
-from rapport.contacts.normalize import normalize_email, normalize_phone
 from rapport.contacts.services import company_create, company_delete, company_merge, company_update
 from rapport.contacts.tables import COMPANY_COLUMNS, COMPANY_SORTS
 from rapport.contacts.views import records
-from rapport.core.errors import ValidationError
 
 
 class CompanyConfig(records.RecordConfig):
     model = Company
     noun = "company"
     custom_target = "contacts.company"
-
-
-def _quiet(fn, value: str) -> str:
-    try:
-        return fn(value)
-    except ValidationError:
-        return ""
-
-
-def company_probe(data, exclude_pk=None) -> dedupe.Probe:
-    email = _quiet(normalize_email, data.get("email", ""))
-    phone = _quiet(normalize_phone, data.get("phone", ""))
-    return dedupe.Probe(
-        name=data.get("name", "") or "",
-        # Typed text goes into a query: a NUL would make PostgreSQL fail, and cannot match anyway.
-        tax_number=(data.get("tax_number", "") or "").upper().replace(" ", "").replace("\x00", ""),
-        emails=(email,) if email else (),
-        phones=(phone,) if phone else (),
-        exclude_pk=exclude_pk,
-    )
 
 
 class CompanyListView(CompanyConfig, records.RecordListView):
@@ -80,7 +58,7 @@ class CompanyFormView(CompanyConfig, records.RecordFormView):
     form_class = CompanyForm
 
     def find_duplicates(self, form):
-        probe = company_probe(form.cleaned_data)
+        probe = dedupe.company_probe(form.cleaned_data)
         return dedupe.disclose(Company, dedupe.company_matches([probe])[0], self.request.user)
 
     def create(self, form):
@@ -92,7 +70,7 @@ class CompanyFormView(CompanyConfig, records.RecordFormView):
 
 class CompanyDuplicatesView(CompanyConfig, records.RecordDuplicatesView):
     def probe(self, data):
-        return company_probe(data)
+        return dedupe.company_probe(data)
 
 
 class CompanyDeleteView(CompanyConfig, records.RecordDeleteView):

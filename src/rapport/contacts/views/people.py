@@ -12,7 +12,6 @@ from rapport.contacts import dedupe
 from rapport.contacts.filtersets import PersonFilterSet
 from rapport.contacts.forms import ConsentForm, EmploymentForm, PersonForm
 from rapport.contacts.models import Company, Employment, Person
-from rapport.contacts.normalize import normalize_email, normalize_phone
 from rapport.contacts.services import (
     consent_set,
     employment_remove,
@@ -34,24 +33,6 @@ class PersonConfig(records.RecordConfig):
     model = Person
     noun = "person"
     custom_target = "contacts.person"
-
-
-def person_probe(first_name: str, last_name: str, emails, phones, exclude_pk=None) -> dedupe.Probe:
-    def quiet(fn, value):
-        try:
-            return fn(value)
-        except ValidationError:
-            return ""
-
-    emails = tuple(e for e in (quiet(normalize_email, v) for v in emails) if e)
-    phones = tuple(p for p in (quiet(normalize_phone, v) for v in phones) if p)
-    return dedupe.Probe(
-        name=f"{first_name} {last_name}",
-        emails=emails,
-        phones=phones,
-        exclude_pk=exclude_pk,
-        is_person=True,
-    )
 
 
 class PersonListView(PersonConfig, records.RecordListView):
@@ -100,7 +81,7 @@ class PersonFormView(PersonConfig, records.RecordFormView):
 
     def find_duplicates(self, form):
         data = form.cleaned_data
-        probe = person_probe(
+        probe = dedupe.person_probe(
             data.get("first_name", ""),
             data.get("last_name", ""),
             split_lines(data.get("emails_text", "")),
@@ -117,7 +98,7 @@ class PersonFormView(PersonConfig, records.RecordFormView):
 
 class PersonDuplicatesView(PersonConfig, records.RecordDuplicatesView):
     def probe(self, data):
-        return person_probe(
+        return dedupe.person_probe(
             data.get("first_name", ""),
             data.get("last_name", ""),
             split_lines(data.get("emails_text", "")),

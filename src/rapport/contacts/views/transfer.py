@@ -12,13 +12,20 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from rapport.contacts import fileformats, importspec
-from rapport.contacts.imports import EXPORT_FORMATS, read_input, rows_with_mapping
+from rapport.contacts.imports import read_input, rows_with_mapping
 from rapport.contacts.models import Employment, Person
 from rapport.contacts.services.imports import import_companies_chunk, import_people_chunk
+from rapport.contacts.services.transfer import export_start, import_start
 from rapport.core import scoping
-from rapport.core.jobs import job_attach_file, job_queue, job_start
+from rapport.core.errors import ValidationError
+from rapport.core.jobs import job_queue
 from rapport.core.models import Job, JobFile, JobStatus
-from rapport.core.views import ScopedMixin, WriterRequiredMixin
+from rapport.core.views import (
+    ScopedMixin,
+    WriterRequiredMixin,
+    domain_error_to_form,
+    job_file_response,
+)
 
 PREVIEW_ROWS = 10
 
@@ -57,48 +64,22 @@ class ImportUploadView(WriterRequiredMixin, ScopedMixin, TemplateView):
 
     def post(self, request):
         form = ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response({"form": form}, status=422)
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        is_vcard = (
-            upload.name.lower().endswith((".vcf", ".vcard"))
-            or b"BEGIN:VCARD" in content[:2000].upper()
-        )
-        target = "person" if is_vcard else form.cleaned_data["target"]
-        params = {
-            "target": target,
-            "encoding": form.cleaned_data["encoding"],
-            "file_name": upload.name[:200],
-            "format": "vcard" if is_vcard else "table",
-        }
-        try:
-            if is_vcard:
-                headers, body = fileformats.read_vcards(content, params["encoding"])
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = import_start(
+                    actor=request.user,
+                    file_name=upload.name,
+                    content=upload.read(),
+                    content_type=upload.content_type,
+                    target=form.cleaned_data["target"],
+                    encoding=form.cleaned_data["encoding"],
+                )
+            except ValidationError as exc:
+                domain_error_to_form(form, exc)
             else:
-                headers, body = fileformats.read_table(content, upload.name, params["encoding"])
-        except fileformats.FileFormatError as exc:
-            form.add_error("file", str(exc))
-            return self.render_to_response({"form": form}, status=422)
-        if not body:
-            form.add_error("file", _("The file has a header but no rows."))
-            return self.render_to_response({"form": form}, status=422)
-        params["mapping"] = (
-            {str(i): h for i, h in enumerate(headers)}
-            if is_vcard
-            else importspec.guess_mapping(target, headers)
-        )
-        job = job_start(
-            actor=request.user, kind="contacts.import", params=params, total=len(body), draft=True
-        )
-        job_attach_file(
-            job,
-            role="input",
-            name=upload.name,
-            content=content,
-            content_type=upload.content_type or "application/octet-stream",
-        )
-        return redirect("contacts:job_detail", pk=job.pk)
+                return redirect("contacts:job_detail", pk=job.pk)
+        return self.render_to_response({"form": form}, status=422)
 
 
 class JobView(ScopedMixin, TemplateView):
@@ -199,19 +180,16 @@ class ExportStartView(ScopedMixin, View):
     model = Job
 
     def post(self, request):
-        fmt = request.POST.get("format", "csv")
-        if fmt not in EXPORT_FORMATS or (fmt == "vcf" and self.noun != "person"):
-            raise Http404
-        job = job_start(
-            actor=request.user,
-            kind="contacts.export",
-            params={
-                "noun": self.noun,
-                "format": fmt,
-                "query": request.POST.get("query", "")[:2000],
-                "vcard_version": "4.0" if request.POST.get("vcard_version") == "4.0" else "3.0",
-            },
-        )
+        try:
+            job = export_start(
+                actor=request.user,
+                noun=self.noun,
+                fmt=request.POST.get("format", "csv"),
+                query=request.POST.get("query", ""),
+                vcard_version=request.POST.get("vcard_version", "3.0"),
+            )
+        except ValidationError:
+            raise Http404 from None
         return redirect("contacts:job_detail", pk=job.pk)
 
 
@@ -219,13 +197,7 @@ class JobDownloadView(ScopedMixin, View):
     model = Job
 
     def get(self, request, pk):
-        job = self.get_scoped_object()
-        output = JobFile.objects.filter(job=job, role="output").first()
-        if output is None:
-            raise Http404
-        response = HttpResponse(bytes(output.content), content_type=output.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{output.name}"'
-        return response
+        return job_file_response(self.get_scoped_object())
 
 
 class PersonVCardView(ScopedMixin, View):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from rapport.core.api.viewsets import ScopedReadOnlyViewSet
-from rapport.core.errors import NotFound
-from rapport.core.models import Job, JobFile
+from rapport.core.models import Job
+from rapport.core.views import job_file_response
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -52,10 +51,4 @@ class JobViewSet(ScopedReadOnlyViewSet):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        job = self.get_object()
-        output = JobFile.objects.filter(job=job, role="output").first()
-        if output is None:
-            raise NotFound()
-        response = HttpResponse(bytes(output.content), content_type=output.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{output.name}"'
-        return response
+        return job_file_response(self.get_object())
