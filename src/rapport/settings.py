@@ -103,6 +103,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "rapport.urls"
 WSGI_APPLICATION = "rapport.wsgi.application"
 
+FORM_RENDERER = "rapport.web.forms_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

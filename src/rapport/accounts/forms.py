@@ -5,6 +5,23 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from rapport.accounts.models import User
+from rapport.core.forms import ValuesChoiceIterator
+
+
+class UserOptions:
+    """A choice of users whose options are read as values (see ValuesChoiceIterator)."""
+
+    iterator = ValuesChoiceIterator
+    option_fields = ("pk", "first_name", "last_name", "username")
+
+    @staticmethod
+    def label_from_values(row) -> str:
+        # What str(user) shows: the full name, else the username.
+        return f"{row[1]} {row[2]}".strip() or row[3]
+
+
+class UserChoiceField(UserOptions, forms.ModelChoiceField):
+    pass
 
 
 class UserForm(forms.ModelForm):

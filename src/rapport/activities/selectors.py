@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Person
-from rapport.core.changelog import history_for
+from rapport.core.changelog import history_of
 from rapport.core.models import ChangeRecord
 
 PAGE = 30
@@ -32,45 +32,54 @@ class TimelineEntry:
         return (self.when, self.kind == "activity", self.item.pk)
 
 
-def _related(obj, user) -> tuple[list[Company], list[Person]]:
-    """The card's own record plus the related records the user may see (one query)."""
+def _related(obj, user) -> tuple[list[int], list[int]]:
+    """Ids of the card's own record plus the related records the user may see (one query)."""
     if isinstance(obj, Company):
-        people = list(
-            Person.objects.restrict(user)
-            .filter(employments__company=obj)
-            .only("pk", "first_name", "middle_name", "last_name")
-        )
-        return [obj], people
-    companies = list(
-        Company.objects.restrict(user).filter(employments__person=obj).only("pk", "name")
-    )
-    return companies, [obj]
+        people = Person.objects.restrict(user).filter(employments__company=obj)
+        return [obj.pk], list(people.values_list("pk", flat=True))
+    companies = Company.objects.restrict(user).filter(employments__person=obj)
+    return list(companies.values_list("pk", flat=True)), [obj.pk]
 
 
-def _lookups(base: QuerySet, field: str, ids: list[int], **extra) -> list[QuerySet]:
-    """A ``field = id`` lookup for each of the first OWN_LOOKUPS ids, one ``field IN`` the rest."""
-    own = [base.filter(**{field: pk}, **extra) for pk in ids[:OWN_LOOKUPS]]
-    rest = ids[OWN_LOOKUPS:]
-    return own + ([base.filter(**{f"{field}__in": rest}, **extra)] if rest else [])
+SENTINEL = -987_654_321  # stands for the id while a lookup's SQL is compiled once
 
 
-def _newest_ids(lookups: list[QuerySet], time_field: str, limit: int) -> list[int]:
-    """Ids of the newest rows of several lookups, each read newest-first from its index and cut
-    at ``limit``, merged in one UNION ALL query (written out because SQLite does not let Django
-    put LIMIT inside the parts of a compound query)."""
-    if not lookups:
-        return []
-    parts, params = [], []
-    for n, qs in enumerate(lookups):
+def _lookups(
+    base: QuerySet, field: str, ids: list[int], time_field: str, limit: int, **extra
+) -> list[tuple[str, list]]:
+    """SQL of a newest-first read of ``limit`` rows for each of the first OWN_LOOKUPS ids, and one
+    ``field IN`` read for the rest. The per-id query is compiled once and its SQL reused with
+    each id: compiling forty near-identical querysets cost more than running them."""
+
+    def newest(qs: QuerySet) -> tuple[str, list]:
         part = qs.order_by(f"-{time_field}", "-id").values_list("id", time_field)[:limit]
-        sql, part_params = part.query.sql_with_params()
-        parts.append(f"SELECT * FROM ({sql}) AS part{n}")
-        params += part_params
+        sql, params = part.query.sql_with_params()
+        return sql, list(params)
+
+    parts = []
+    if ids:
+        sql, params = newest(base.filter(**{field: SENTINEL}, **extra))
+        slot = params.index(SENTINEL)
+        for pk in ids[:OWN_LOOKUPS]:
+            parts.append((sql, [*params[:slot], pk, *params[slot + 1 :]]))
+    rest = ids[OWN_LOOKUPS:]
+    if rest:
+        parts.append(newest(base.filter(**{f"{field}__in": rest}, **extra)))
+    return parts
+
+
+def _newest_ids(parts: list[tuple[str, list]], limit: int, using: str = "default") -> list[int]:
+    """Ids of the newest rows of several reads, each cut at ``limit`` by its own index range
+    read, merged in one UNION query (written out because SQLite does not let Django put LIMIT
+    inside the parts of a compound query)."""
+    if not parts:
+        return []
     # UNION, not UNION ALL: a row found by two lookups (an activity with both a company and a
     # person, a change with a parent) must count once, or the page comes out short.
-    sql = " UNION ".join(parts) + " ORDER BY 2 DESC, 1 DESC LIMIT %s"
-    with connections[lookups[0].db].cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
+    sql = " UNION ".join(f"SELECT * FROM ({part}) AS part{n}" for n, (part, _p) in enumerate(parts))
+    params = [param for _part, part_params in parts for param in part_params]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql + " ORDER BY 2 DESC, 1 DESC LIMIT %s", [*params, limit])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -81,25 +90,27 @@ def timeline(
 
     Four queries whatever the length of the history: the related records, the ids of the newest
     activities and changes (each a UNION ALL of index range reads), and the rows themselves."""
-    companies, people = _related(obj, user)
+    company_ids, person_ids = _related(obj, user)
     # The card's own record first, so that it always gets a lookup of its own.
-    company_ids = sorted((c.pk for c in companies), key=lambda pk: pk != obj.pk)
-    person_ids = sorted((p.pk for p in people), key=lambda pk: pk != obj.pk)
+    company_ids.sort(key=lambda pk: pk != obj.pk)
+    person_ids.sort(key=lambda pk: pk != obj.pk)
+    n = limit + 1
     when = {"occurred_at__lt": before} if before is not None else {}
-    activity_lookups = _lookups(Activity.objects.all(), "company_id", company_ids, **when)
-    activity_lookups += _lookups(Activity.objects.all(), "person_id", person_ids, **when)
+    activities = Activity.objects.all()
+    activity_reads = _lookups(activities, "company_id", company_ids, "occurred_at", n, **when)
+    activity_reads += _lookups(activities, "person_id", person_ids, "occurred_at", n, **when)
     when = {"created_at__lt": before} if before is not None else {}
-    change_lookups = []
+    change_reads = []
     for model, ids in ((Company, company_ids), (Person, person_ids)):
         if not ids:
             continue
         ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
         of_type = ChangeRecord.objects.filter(content_type=ct)
-        change_lookups += _lookups(of_type, "object_id", ids, **when)
+        change_reads += _lookups(of_type, "object_id", ids, "created_at", n, **when)
         with_parent = ChangeRecord.objects.filter(parent_content_type=ct)
-        change_lookups += _lookups(with_parent, "parent_object_id", ids, **when)
-    activity_ids = _newest_ids(activity_lookups, "occurred_at", limit + 1)
-    change_ids = _newest_ids(change_lookups, "created_at", limit + 1)
+        change_reads += _lookups(with_parent, "parent_object_id", ids, "created_at", n, **when)
+    activity_ids = _newest_ids(activity_reads, n)
+    change_ids = _newest_ids(change_reads, n)
     activities = Activity.objects.filter(pk__in=activity_ids).select_related(
         "owner", "company", "person"
     )
@@ -111,22 +122,22 @@ def timeline(
     page = entries[:limit]
     more = len(entries) > limit
     if more and page and entries[limit].when == page[-1].when:
-        page, more = _with_ties(page, companies, people)
+        page, more = _with_ties(page, company_ids, person_ids)
     cursor = page[-1].when if more and page else None
     return page, cursor
 
 
 def _with_ties(
-    page: list[TimelineEntry], companies: list[Company], people: list[Person]
+    page: list[TimelineEntry], company_ids: list[int], person_ids: list[int]
 ) -> tuple[list[TimelineEntry], bool]:
     """The page plus every entry at its last time, and whether older entries remain.
 
     The cursor is a time and the next page starts strictly before it, so entries sharing the
     boundary time (calls logged to the minute, imported history) must all be on this page."""
     boundary = page[-1].when
-    subjects = Q(company_id__in=[c.pk for c in companies]) | Q(person_id__in=[p.pk for p in people])
+    subjects = Q(company_id__in=company_ids) | Q(person_id__in=person_ids)
     activities = Activity.objects.filter(subjects)
-    changes = history_for([*companies, *people])
+    changes = history_of({Company: company_ids, Person: person_ids})
     shown = {(e.kind, e.item.pk) for e in page}
     tied = activities.filter(occurred_at=boundary).select_related("owner", "company", "person")
     ties = [TimelineEntry(a.occurred_at, "activity", a) for a in tied] + [

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rapport.accounts.forms import UserOptions
 from rapport.accounts.models import Branch, Team, Territory, User
 from rapport.contacts.choices import (
     Channel,
@@ -19,15 +20,23 @@ from rapport.contacts.choices import (
     Language,
     Source,
 )
-from rapport.contacts.models import Company, Person
+from rapport.contacts.models import Company, Person, stale_cutoff
 from rapport.core.custom_fields import definitions_for
-from rapport.core.models import CustomFieldType, SiteConfiguration, Tag
+from rapport.core.models import CustomFieldType, Tag
 from rapport.core.search import apply_search
+
+
+class UserFilterField(UserOptions, filters.fields.ModelChoiceField):
+    pass
+
+
+class UserFilter(filters.ModelChoiceFilter):
+    field_class = UserFilterField
 
 
 class CustomerRecordFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_search", label=_("Search"))
-    curator = filters.ModelChoiceFilter(
+    curator = UserFilter(
         queryset=User.objects.filter(is_active=True), label=_("Curator")
     )
     team = filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
@@ -76,9 +85,7 @@ class CustomerRecordFilterSet(filters.FilterSet):
     def filter_stale(self, queryset, name, value):
         if value is None:
             return queryset
-        days = SiteConfiguration.get().stale_after_days
-        cutoff = timezone.now() - datetime.timedelta(days=days)
-        stale = Q(verified_at__isnull=True) | Q(verified_at__lt=cutoff)
+        stale = Q(verified_at__isnull=True) | Q(verified_at__lt=stale_cutoff())
         return queryset.filter(stale) if value else queryset.exclude(stale)
 
 

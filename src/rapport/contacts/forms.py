@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from rapport.accounts.forms import UserChoiceField
 from rapport.accounts.models import Team, User
 from rapport.contacts.choices import AddressKind, ConsentChannel, ConsentMethod
 from rapport.contacts.models import Company, Person
@@ -77,6 +79,7 @@ class CompanyForm(CustomerRecordForm):
             "source_detail",
             "notes",
         ]
+        field_classes = {"curator": UserChoiceField}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -134,6 +137,7 @@ class PersonForm(CustomerRecordForm):
             "source_detail",
             "notes",
         ]
+        field_classes = {"curator": UserChoiceField}
         widgets = {
             "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -205,8 +209,14 @@ class BulkActionForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     ids = forms.CharField(widget=forms.HiddenInput, required=False)
     select_all = forms.BooleanField(required=False)
-    curator = forms.ModelChoiceField(
-        label=_("Curator"), queryset=User.objects.filter(is_active=True), required=False
+    curator = UserChoiceField(
+        label=_("Curator"),
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        required=False,
+        empty_label=format_lazy("{}…", _("Curator")),
+        widget=forms.Select(
+            attrs={"class": "form-select form-select-sm w-auto", "aria-label": _("Curator")}
+        ),
     )
     tag = forms.CharField(label=_("Tag"), max_length=60, required=False)
 

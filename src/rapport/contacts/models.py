@@ -81,10 +81,13 @@ class CustomerRecord(BaseModel):
 
     @property
     def is_stale(self) -> bool:
-        days = SiteConfiguration.get().stale_after_days
-        if self.verified_at is None:
-            return True
-        return self.verified_at < timezone.now() - datetime.timedelta(days=days)
+        return self.verified_at is None or self.verified_at < stale_cutoff()
+
+
+def stale_cutoff() -> datetime.datetime:
+    """Records last verified before this moment (or never) need verification."""
+    days = SiteConfiguration.get().stale_after_days
+    return timezone.now() - datetime.timedelta(days=days)
 
 
 class Company(CustomerRecord):

@@ -79,14 +79,19 @@ def record_change(
 
 def history_for(objects: Iterable[models.Model]):
     """Change records about any of ``objects`` or with one of them as parent, newest first."""
+    by_model: dict[type[models.Model], list[int]] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj.pk)
+    return history_of(by_model)
+
+
+def history_of(ids_by_model: dict[type[models.Model], list[int]]):
+    """Change records about the given ids of each model, or with one of them as parent."""
     from django.db.models import Q
 
     q = Q(pk__in=[])
-    by_type: dict[int, list[int]] = {}
-    for obj in objects:
-        ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
-        by_type.setdefault(ct.pk, []).append(obj.pk)
-    for ct_id, ids in by_type.items():
-        q |= Q(content_type_id=ct_id, object_id__in=ids)
-        q |= Q(parent_content_type_id=ct_id, parent_object_id__in=ids)
+    for model, ids in ids_by_model.items():
+        ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        q |= Q(content_type_id=ct.pk, object_id__in=ids)
+        q |= Q(parent_content_type_id=ct.pk, parent_object_id__in=ids)
     return ChangeRecord.objects.filter(q).select_related("actor", "content_type")

@@ -18,6 +18,15 @@ def definitions_for(target: str) -> list[CustomFieldDefinition]:
     return list(CustomFieldDefinition.objects.filter(target=target).order_by("position", "pk"))
 
 
+def display_value(value: Any) -> str:
+    """A stored custom value as a list or card shows it."""
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return "" if value is None else str(value)
+
+
 def _truthy(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-
 from rapport.contacts import dedupe
 from rapport.contacts.filtersets import CompanyFilterSet
 from rapport.contacts.forms import CompanyForm
-from rapport.contacts.models import Company, CompanyAddress, Employment
+from rapport.contacts.models import Company, Employment
 from rapport.contacts.services import company_create, company_delete, company_merge, company_update
-from rapport.contacts.tables import COMPANY_COLUMNS, COMPANY_SORTS
+from rapport.contacts.tables import CompanyTable
 from rapport.contacts.views import records
+
+PEOPLE_ON_CARD = 25
 
 
 class CompanyConfig(records.RecordConfig):
@@ -21,16 +21,8 @@ class CompanyConfig(records.RecordConfig):
 
 class CompanyListView(CompanyConfig, records.RecordListView):
     filterset_class = CompanyFilterSet
-    sort_fields = COMPANY_SORTS
+    table = CompanyTable()
     default_sort = "name"
-    columns = COMPANY_COLUMNS
-
-    def row_queryset(self, page_qs):
-        return (
-            super()
-            .row_queryset(page_qs)
-            .prefetch_related(Prefetch("addresses", queryset=CompanyAddress.objects.order_by("pk")))
-        )
 
 
 class CompanyDetailView(CompanyConfig, records.RecordDetailView):
@@ -45,11 +37,14 @@ class CompanyDetailView(CompanyConfig, records.RecordDetailView):
             .filter(employments__company=company)
             .values("pk")
         )
-        context["employments"] = (
+        employments = list(
             Employment.objects.filter(company=company, person__in=visible_people)
             .select_related("person")
-            .order_by("person__last_name", "person__first_name")[:200]
+            .order_by("person__last_name", "person__first_name")[: PEOPLE_ON_CARD + 1]
         )
+        # A long staff list lives in the people list (filtered by this company), not on the card.
+        context["employments"] = employments[:PEOPLE_ON_CARD]
+        context["more_people"] = len(employments) > PEOPLE_ON_CARD
         context["addresses"] = list(company.addresses.all())
         return context
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import View
@@ -11,7 +10,7 @@ from django.views.generic import View
 from rapport.contacts import dedupe
 from rapport.contacts.filtersets import PersonFilterSet
 from rapport.contacts.forms import ConsentForm, EmploymentForm, PersonForm
-from rapport.contacts.models import Company, Employment, Person
+from rapport.contacts.models import Company, Person
 from rapport.contacts.services import (
     consent_set,
     employment_remove,
@@ -21,7 +20,7 @@ from rapport.contacts.services import (
     person_merge,
     person_update,
 )
-from rapport.contacts.tables import PERSON_COLUMNS, PERSON_SORTS
+from rapport.contacts.tables import PersonTable
 from rapport.contacts.views import records
 from rapport.core import scoping
 from rapport.core.errors import DomainError, ValidationError
@@ -37,22 +36,8 @@ class PersonConfig(records.RecordConfig):
 
 class PersonListView(PersonConfig, records.RecordListView):
     filterset_class = PersonFilterSet
-    sort_fields = PERSON_SORTS
+    table = PersonTable()
     default_sort = "name"
-    columns = PERSON_COLUMNS
-
-    def row_queryset(self, page_qs):
-        return (
-            super()
-            .row_queryset(page_qs)
-            .prefetch_related(
-                Prefetch(
-                    "employments",
-                    queryset=Employment.objects.filter(is_primary=True).select_related("company"),
-                    to_attr="primary_employments",
-                )
-            )
-        )
 
 
 class PersonDetailView(PersonConfig, records.RecordDetailView):

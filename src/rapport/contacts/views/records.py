@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,11 +15,12 @@ from rapport.activities.selectors import timeline
 from rapport.contacts import dedupe
 from rapport.contacts.forms import BulkActionForm, MergeForm
 from rapport.contacts.services import bulk_add_tag, bulk_assign_curator, record_verified
+from rapport.contacts.tables import ListTable
 from rapport.core import scoping
 from rapport.core.changelog import history_for
 from rapport.core.custom_fields import definitions_for
 from rapport.core.errors import DomainError
-from rapport.core.models import SavedFilter, Tag
+from rapport.core.models import SavedFilter
 from rapport.core.search import apply_search
 from rapport.core.views import (
     FilteredListMixin,
@@ -42,27 +42,29 @@ class RecordConfig:
 
 
 class RecordListView(RecordConfig, FilteredListMixin, TemplateView):
-    columns: list = []
+    table: ListTable = None
+
+    @property
+    def sort_fields(self):
+        return self.table.sorts
 
     def get_template_names(self):
         if self.request.htmx and self.request.htmx.target == "record-list":
-            return [f"contacts/{self.noun}_rows.html"]
+            return ["contacts/_rows.html"]
         return [f"contacts/{self.noun}_list.html"]
-
-    def row_queryset(self, page_qs):
-        return page_qs.select_related("curator").prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name"))
-        )
 
     def get_context_data(self, **kwargs):
         page = self.page()
-        page.object_list = list(self.row_queryset(page.object_list))
+        definitions = definitions_for(self.custom_target)
+        can_write = scoping.may_write(self.request.user)
+        rows = self.table.rows(page.object_list, with_custom=bool(definitions))
         return {
             **super().get_context_data(**kwargs),
             "filter": self.filterset,
             "page": page,
-            "columns": self.columns,
-            "custom_definitions": definitions_for(self.custom_target),
+            "columns": self.table.columns,
+            "rows_html": self.table.render_rows(rows, can_write=can_write, definitions=definitions),
+            "custom_definitions": definitions,
             "sort": self.sort_key(),
             "query_without_page": self.query_without("page"),
             "query_without_sort": self.query_without("sort", "page"),
@@ -70,8 +72,8 @@ class RecordListView(RecordConfig, FilteredListMixin, TemplateView):
             "saved_filters": SavedFilter.objects.restrict(self.request.user).filter(
                 list_name=self.noun
             ),
-            "bulk_form": BulkActionForm(),
-            "can_write": scoping.may_write(self.request.user),
+            "bulk_form": BulkActionForm(auto_id="bulk_%s"),
+            "can_write": can_write,
         }
 
 
