@@ -60,11 +60,14 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_site_configuration():
+    from rapport.core.custom_fields import forget_definitions
     from rapport.core.models import SiteConfiguration
 
     SiteConfiguration.forget()
+    forget_definitions()
     yield
     SiteConfiguration.forget()
+    forget_definitions()
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rapport.accounts.services import token_create
 from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Consent, Employment, Person
+from rapport.core.configuration import custom_field_save
 from rapport.core.jobs import job_start
 from rapport.core.models import ChangeRecord, CustomFieldDefinition, Job, SavedFilter, Tag
 from rapport.integrations.models import Webhook
@@ -128,8 +129,11 @@ def _prepare(world) -> Fixture:
         run_export(done)
         Job.objects.filter(pk=done.pk).update(status="done")
         done_jobs[key] = done
-    field_def = CustomFieldDefinition.objects.create(
-        target="contacts.company", key="region_code", label="Region code"
+    field_def = custom_field_save(
+        actor=world.user("admin"),
+        definition=CustomFieldDefinition(
+            target="contacts.company", key="region_code", label="Region code"
+        ),
     )
     change = ChangeRecord.objects.filter(object_id=world.companies["foreign"].pk).first()
     tag = Tag.objects.create(name="matrix-existing")

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rapport.accounts.services import token_create
 from rapport.activities.services import activity_log
 from rapport.contacts.services import company_create, person_create
+from rapport.core.configuration import custom_field_save
 from rapport.core.models import CustomFieldDefinition
 
 PAGES = [
@@ -55,7 +56,10 @@ def _count(client, url, **headers) -> int:
 @pytest.mark.parametrize("as_role", ["rep", "director"])
 def test_list_pages_do_not_query_per_row(world, as_role):
     for target in ("contacts.company", "contacts.person"):
-        CustomFieldDefinition.objects.create(target=target, key="segment", label="Segment")
+        custom_field_save(
+            actor=world.user("admin"),
+            definition=CustomFieldDefinition(target=target, key="segment", label="Segment"),
+        )
     user = world.user(as_role)
     client = Client()
     client.force_login(user)
@@ -70,7 +74,10 @@ def test_list_pages_do_not_query_per_row(world, as_role):
 
 def test_api_lists_do_not_query_per_row(world):
     for target in ("contacts.company", "contacts.person"):
-        CustomFieldDefinition.objects.create(target=target, key="segment", label="Segment")
+        custom_field_save(
+            actor=world.user("admin"),
+            definition=CustomFieldDefinition(target=target, key="segment", label="Segment"),
+        )
     token = token_create(actor=world.user("rep"), name="counts")[1]
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}

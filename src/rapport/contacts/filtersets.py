@@ -36,9 +36,7 @@ class UserFilter(filters.ModelChoiceFilter):
 
 class CustomerRecordFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_search", label=_("Search"))
-    curator = UserFilter(
-        queryset=User.objects.filter(is_active=True), label=_("Curator")
-    )
+    curator = UserFilter(queryset=User.objects.filter(is_active=True), label=_("Curator"))
     team = filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
     tag = filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.all(), label=_("Tag"))
     source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"))

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rapport.core.changelog import record_change, snapshot
+from rapport.core.custom_fields import forget_definitions
 from rapport.core.errors import ValidationError
 from rapport.core.models import (
     ChangeAction,
@@ -56,6 +57,8 @@ def custom_field_save(*, actor, definition: CustomFieldDefinition) -> CustomFiel
         _clean_choices(definition)
         definition.full_clean()
         definition.save()
+        transaction.on_commit(forget_definitions)
+        forget_definitions()
         record_change(
             actor=actor,
             action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
@@ -74,3 +77,5 @@ def custom_field_delete(*, actor, definition: CustomFieldDefinition) -> None:
             actor=actor, action=ChangeAction.DELETE, obj=definition, before=snapshot(definition)
         )
         definition.delete()
+        transaction.on_commit(forget_definitions)
+        forget_definitions()

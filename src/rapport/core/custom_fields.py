@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import time
 from typing import Any
 
 from django import forms
@@ -13,9 +14,28 @@ from django.utils.translation import gettext as _
 
 from rapport.core.models import CustomFieldDefinition, CustomFieldType
 
+MEMO_SECONDS = 10
+_memo: dict[str, tuple[float, list[CustomFieldDefinition]]] = {}
+
 
 def definitions_for(target: str) -> list[CustomFieldDefinition]:
-    return list(CustomFieldDefinition.objects.filter(target=target).order_by("position", "pk"))
+    """The custom fields of a record type, remembered for a few seconds: every list page, API
+    list and filter form asks for them, and an administrator rarely changes them. A change made
+    in this process is seen at once (``forget_definitions``); other processes see it within
+    MEMO_SECONDS."""
+    now = time.monotonic()
+    memo = _memo.get(target)
+    if memo is not None and now - memo[0] < MEMO_SECONDS:
+        return list(memo[1])
+    definitions = list(
+        CustomFieldDefinition.objects.filter(target=target).order_by("position", "pk")
+    )
+    _memo[target] = (now, definitions)
+    return list(definitions)
+
+
+def forget_definitions() -> None:
+    _memo.clear()
 
 
 def display_value(value: Any) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from rapport.accounts.models import Branch, Team, Territory, User
+from rapport.contacts.api import pages
 from rapport.contacts.choices import AddressKind
 from rapport.contacts.models import Company, CompanyAddress, Consent, Employment, Person
 
@@ -35,6 +37,27 @@ class RelatedValuesField(serializers.ListField):
 
     def to_representation(self, data):
         return [getattr(item, self.attribute) for item in data.all()]
+
+
+class PageSerializer(serializers.ListSerializer):
+    """``many=True``: a page handed over as a queryset is read as values (``api.pages``)."""
+
+    @staticmethod
+    def read_page(queryset) -> list[dict]:
+        raise NotImplementedError
+
+    def to_representation(self, data):
+        if isinstance(data, QuerySet):
+            return self.read_page(data)
+        return super().to_representation(data)
+
+
+class CompanyPageSerializer(PageSerializer):
+    read_page = staticmethod(pages.companies_page)
+
+
+class PersonPageSerializer(PageSerializer):
+    read_page = staticmethod(pages.people_page)
 
 
 class CustomerRecordSerializer(serializers.ModelSerializer):
@@ -101,6 +124,7 @@ class CompanySerializer(CustomerRecordSerializer):
             *CustomerRecordSerializer.common_fields,
         ]
         read_only_fields = CustomerRecordSerializer.common_read_only
+        list_serializer_class = CompanyPageSerializer
         # The services normalise phones and e-mails and report invalid ones in the user's language.
         extra_kwargs = {"phone": {"max_length": 40}, "email": {"validators": []}}
 
@@ -171,6 +195,7 @@ class PersonSerializer(CustomerRecordSerializer):
             *CustomerRecordSerializer.common_fields,
         ]
         read_only_fields = CustomerRecordSerializer.common_read_only
+        list_serializer_class = PersonPageSerializer
 
 
 class DuplicateSerializer(serializers.Serializer):

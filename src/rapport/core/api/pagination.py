@@ -45,7 +45,8 @@ class CountedLimitOffsetPagination(LimitOffsetPagination):
         if cursor is not None:
             self.request = request  # get_paginated_response needs it to pick the cursor mode
             return cursor.paginate_queryset(queryset, request, view)
-        # DRF's limit/offset, with deep pages found by their ids first (see page_slice).
+        # DRF's limit/offset, with deep pages found by their ids first (see page_slice). The
+        # page stays a queryset: a list serializer may read it as values (contacts.api.pages).
         self.request = request
         self.limit = self.get_limit(request)
         if self.limit is None:
@@ -56,7 +57,7 @@ class CountedLimitOffsetPagination(LimitOffsetPagination):
             self.display_page_controls = True
         if self.count == 0 or self.offset > self.count:
             return []
-        return list(page_slice(queryset, self.offset, self.offset + self.limit))
+        return page_slice(queryset, self.offset, self.offset + self.limit)
 
     def get_paginated_response(self, data):
         cursor = self._cursor(self.request)
