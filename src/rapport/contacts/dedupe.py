@@ -140,7 +140,11 @@ def company_matches(probes: list[Probe], *, fuzzy: bool = True) -> list[list[Mat
     return _collect(probes, rows, fuzzy)
 
 
-def person_matches(probes: list[Probe], *, fuzzy: bool = True) -> list[list[Match]]:
+def person_matches(
+    probes: list[Probe], *, fuzzy: bool = True, by_name: bool = True
+) -> list[list[Match]]:
+    """``by_name=False``: only people sharing an e-mail or phone (the import keeps only strong
+    matches, and reading every namesake of 500 people costs more than the rest of a chunk)."""
     keys = {p.key for p in probes if p.key}
     emails = {e for p in probes for e in p.emails}
     phones = {n for p in probes for n in p.phones}
@@ -167,8 +171,9 @@ def person_matches(probes: list[Probe], *, fuzzy: bool = True) -> list[list[Matc
         list(Person.objects.filter(pk__in=pointed).values_list("pk", "name_key")) if pointed else []
     )
     found = {pk for pk, _key in base}
-    by_name = Person.objects.filter(q).order_by().values_list("pk", "name_key")[:limit]
-    base += [(pk, key) for pk, key in by_name if pk not in found]
+    if by_name:
+        namesakes = Person.objects.filter(q).order_by().values_list("pk", "name_key")[:limit]
+        base += [(pk, key) for pk, key in namesakes if pk not in found]
     rows = [(pk, key, "", by_email.get(pk, set()), by_phone.get(pk, set())) for pk, key in base]
     return _collect(probes, rows, fuzzy)
 

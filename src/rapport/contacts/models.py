@@ -39,6 +39,7 @@ class CustomerRecord(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The account manager responsible for this customer."),
+        db_index=False,  # covered by the "<model>_curator_name" index, which leads with it
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -47,6 +48,7 @@ class CustomerRecord(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # covered by the "<model>_owner" index
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -55,6 +57,7 @@ class CustomerRecord(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # covered by the "<model>_team_name" index, which leads with it
     )
     tags = models.ManyToManyField("core.Tag", verbose_name=_("tags"), blank=True, related_name="+")
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
@@ -106,6 +109,7 @@ class Company(CustomerRecord):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # covered by "company_territory", which leads with it
     )
     branch = models.ForeignKey(
         "accounts.Branch",
@@ -113,6 +117,7 @@ class Company(CustomerRecord):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # covered by "company_branch", which leads with it
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -334,12 +334,14 @@ def _person_from_row(actor, row: dict, definitions=None):
     )
 
 
-def _companies_by_name(actor, names: set[str]) -> dict[str, Company]:
+def _companies_by_name(actor, names: set[str]) -> dict[str, tuple[int, str]]:
+    """{name key: (id, name)} of the visible company (the oldest of namesakes) for each name,
+    created when none exists."""
     keys = {name_key(n): n for n in names if n}
-    found: dict[str, Company] = {}
+    found: dict[str, tuple[int, str]] = {}
     visible = Company.objects.restrict(actor).filter(name_key__in=keys)
-    for company in visible.order_by("pk").only("pk", "name", "name_key"):
-        found.setdefault(company.name_key, company)
+    for pk, key, name in visible.order_by("pk").values_list("pk", "name_key", "name"):
+        found.setdefault(key, (pk, name))
     missing = [Company(name=keys[k][:200], source=Source.IMPORT) for k in keys if k not in found]
     for company in missing:
         apply_defaults(company, actor)
@@ -351,7 +353,7 @@ def _companies_by_name(actor, names: set[str]) -> dict[str, Company]:
             [_change_record(actor, c, ct, {"name": c.name, "source": c.source}) for c in missing]
         )
         for company in missing:
-            found[company.name_key] = company
+            found[company.name_key] = (company.pk, company.name)
     return found
 
 
@@ -376,7 +378,7 @@ def import_people_chunk(
         for _n, p, e, ph, _c, _t in parsed
     ]
     matches = (
-        dedupe.person_matches(probes, fuzzy=False)
+        dedupe.person_matches(probes, fuzzy=False, by_name=False)
         if on_duplicate != "create"
         else [[]] * len(parsed)
     )
@@ -417,7 +419,7 @@ def import_people_chunk(
         ]
         company = companies.get(name_key(company_name)) if company_name else None
         if company is not None:
-            jobs.append(Employment(person=person, company=company, position=person.position))
+            jobs.append(Employment(person=person, company_id=company[0], position=person.position))
         for tag in tags:
             if tag not in tag_cache:
                 tag_cache[tag] = tags_from_names([tag])[0]
@@ -432,7 +434,7 @@ def import_people_chunk(
                     "last_name": person.last_name,
                     "emails": emails,
                     "phones": phones,
-                    "company": company.name if company else None,
+                    "company": company[1] if company else None,
                     "source": person.source,
                     "source_detail": person.source_detail,
                     "tags": tags,
