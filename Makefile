@@ -42,8 +42,8 @@ schema: install
 	$(MANAGE) spectacular --file docs/openapi.yaml --validate --fail-on-warn
 
 messages: install
-	cd src/rapport && ../../$(MANAGE) makemessages -l ru -l uk -l lv --no-obsolete --no-location -i 'web/static/*'
-	cd src/rapport && ../../$(MANAGE) compilemessages
+	cd src/rapport && ../../$(PY) ../../manage.py makemessages -l ru -l uk -l lv --no-obsolete --no-location -i 'web/static/*'
+	cd src/rapport && ../../$(PY) ../../manage.py compilemessages
 
 bench: install
 	$(PY) bench/run.py
