@@ -148,6 +148,7 @@ WEB: dict[str, Route] = {
             "first_name": "Changed",
         },
     ),
+    "accounts:user_autocomplete": Route("user", query="q=tester"),
     "accounts:profile": Route(
         "user",
         ("GET", "POST"),

@@ -349,3 +349,37 @@ def test_company_list_and_card_work_on_a_phone(live_server, browser: Browser, wa
     finally:
         context.close()
     assert not watch.problems, watch.problems
+
+
+def test_curator_pickers_load_users_as_you_type(live_server, browser: Browser, watch):
+    """The curator filter and the bulk "assign curator" carry no option per user: opening them
+    loads users from the server, typing narrows them, and the choice works."""
+    world = build_world()
+    foreign = world.companies["foreign"]
+    base = live_server.url
+    context = browser.new_context()
+    page = watch(context.new_page())
+    try:
+        sign_in(page, base, "director")
+        page.goto(f"{base}/companies/")
+        picker = page.locator("#filter-form .ts-control").first
+        picker.click()
+        page.keyboard.type("outsider")
+        page.locator(".ts-dropdown .option", has_text="Outsider Tester").click()
+        page.locator("#filter-form button[type=submit]").click()
+        rows = page.locator("#record-list tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(foreign.name)
+        shot(page, "21-curator-filter")
+        # Hand the company to the rep through the bulk action's picker.
+        rows.first.locator("input.row-select").check()
+        page.locator("#bulk-form .ts-control").click()
+        page.keyboard.type("rep tes")
+        page.locator(".ts-dropdown .option", has_text="Rep Tester").click()
+        page.locator("#bulk-form button[type=submit]").click()
+        expect(page.locator(".alert-success")).to_be_visible()
+        foreign.refresh_from_db()
+        assert foreign.curator == world.user("rep")
+    finally:
+        context.close()
+    assert not watch.problems, watch.problems

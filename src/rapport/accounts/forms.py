@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rapport.accounts.models import User
-from rapport.core.forms import ValuesChoiceIterator
+from rapport.core.forms import AutocompleteSelect, ValuesChoiceIterator
 
 
 class UserOptions:
@@ -22,6 +23,13 @@ class UserOptions:
 
 class UserChoiceField(UserOptions, forms.ModelChoiceField):
     pass
+
+
+def user_select(**attrs) -> AutocompleteSelect:
+    """A user select that carries only the chosen user; the others load on focus or typing."""
+    return AutocompleteSelect(
+        reverse_lazy("accounts:user_autocomplete"), attrs={"data-preload": "focus", **attrs}
+    )
 
 
 class UserForm(forms.ModelForm):

@@ -8,6 +8,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/autocomplete/", views.UserAutocompleteView.as_view(), name="user_autocomplete"),
     path("users/new/", views.UserFormView.as_view(), name="user_create"),
     path("users/<int:pk>/", views.UserFormView.as_view(), name="user_detail"),
     path("profile/", views.ProfileView.as_view(), name="profile"),

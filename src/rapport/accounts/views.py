@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from rapport.accounts.forms import ProfileForm, TokenForm, UserForm
+from rapport.accounts.forms import ProfileForm, TokenForm, UserForm, UserOptions
 from rapport.accounts.models import ApiToken, User
 from rapport.accounts.services import (
     profile_update,
@@ -19,6 +20,7 @@ from rapport.accounts.services import (
     user_create,
     user_update,
 )
+from rapport.core import scoping
 from rapport.core.views import AdministratorRequiredMixin, domain_error_to_form
 
 
@@ -136,3 +138,20 @@ class SetLanguageView(LoginRequiredMixin, View):
         response = redirect(target)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
         return response
+
+
+class UserAutocompleteView(LoginRequiredMixin, View):
+    """Active users as JSON options for the curator selects, loaded as the user opens or types:
+    a page then carries the chosen user only, not an option for everyone in the company."""
+
+    def get(self, request):
+        qs = scoping.restrict(User.objects.filter(is_active=True), request.user)
+        for word in request.GET.get("q", "").split()[:4]:
+            qs = qs.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(username__icontains=word)
+            )
+        rows = qs.order_by("last_name", "first_name", "pk").values_list(*UserOptions.option_fields)
+        items = [{"value": row[0], "text": UserOptions.label_from_values(row)} for row in rows[:20]]
+        return JsonResponse({"results": items})

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rapport.accounts.forms import UserOptions
+from rapport.accounts.forms import UserOptions, user_select
 from rapport.accounts.models import Branch, Team, Territory, User
 from rapport.contacts.choices import (
     Channel,
@@ -36,11 +37,17 @@ class UserFilter(filters.ModelChoiceFilter):
 
 class CustomerRecordFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_search", label=_("Search"))
-    curator = UserFilter(queryset=User.objects.filter(is_active=True), label=_("Curator"))
+    curator = UserFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Curator"), widget=user_select()
+    )
     team = filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
     tag = filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.all(), label=_("Tag"))
     source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
-    is_stale = filters.BooleanFilter(method="filter_stale", label=_("Needs verification"))
+    is_stale = filters.BooleanFilter(
+        method="filter_stale",
+        label=_("Needs verification"),
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
     created_after = filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Created from")
     )

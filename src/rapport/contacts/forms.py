@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from rapport.accounts.forms import UserChoiceField
+from rapport.accounts.forms import UserChoiceField, user_select
 from rapport.accounts.models import Team, User
 from rapport.contacts.choices import AddressKind, ConsentChannel, ConsentMethod
 from rapport.contacts.models import Company, Person
@@ -80,7 +80,7 @@ class CompanyForm(CustomerRecordForm):
             "notes",
         ]
         field_classes = {"curator": UserChoiceField}
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "curator": user_select()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +141,7 @@ class PersonForm(CustomerRecordForm):
         widgets = {
             "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "curator": user_select(),
         }
 
     def __init__(self, *args, **kwargs):
@@ -214,9 +215,7 @@ class BulkActionForm(forms.Form):
         queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
         required=False,
         empty_label=format_lazy("{}…", _("Curator")),
-        widget=forms.Select(
-            attrs={"class": "form-select form-select-sm w-auto", "aria-label": _("Curator")}
-        ),
+        widget=user_select(**{"class": "form-select form-select-sm", "aria-label": _("Curator")}),
     )
     tag = forms.CharField(label=_("Tag"), max_length=60, required=False)
 

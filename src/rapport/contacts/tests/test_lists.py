@@ -111,3 +111,19 @@ def test_company_card_lists_the_first_people_and_links_to_all(world):
     assert f'href="{link}"' in people
     listed = client.get(link).content.decode()
     assert "Staff25" in listed and "Teamlast" not in listed
+
+
+def test_curator_selects_load_users_on_demand(world):
+    rep = world.user("rep")
+    client = client_for(rep)
+    html = client.get(reverse("contacts:person_list")).content.decode()
+    autocomplete = reverse("accounts:user_autocomplete")
+    # The filter and the bulk action carry no option per user, only a place to load them from.
+    assert html.count(f'data-autocomplete="{autocomplete}"') == 2
+    assert "Director Tester" not in html
+    chosen = client.get(reverse("contacts:person_list") + f"?curator={world.user('head').pk}")
+    assert "Head Tester</option>" in chosen.content.decode()
+    found = client.get(autocomplete, {"q": "dir test"}).json()["results"]
+    assert found == [{"value": world.user("director").pk, "text": "Director Tester"}]
+    everyone = client.get(autocomplete).json()["results"]
+    assert "Rep Tester" in {item["text"] for item in everyone}

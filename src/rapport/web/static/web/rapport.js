@@ -6,6 +6,7 @@
       new TomSelect(el, {
         valueField: "value", labelField: "text", searchField: "text",
         loadThrottle: 250, maxOptions: 20, allowEmptyOption: true,
+        preload: el.dataset.preload === "focus" ? "focus" : false,
         load: function (query, callback) {
           fetch(el.dataset.autocomplete + "?q=" + encodeURIComponent(query), {credentials: "same-origin"})
             .then(function (r) { return r.json(); })
