@@ -377,7 +377,7 @@ def test_curator_pickers_load_users_as_you_type(live_server, browser: Browser, w
         page.keyboard.type("rep tes")
         page.locator(".ts-dropdown .option", has_text="Rep Tester").click()
         page.locator("#bulk-form button[type=submit]").click()
-        expect(page.locator(".alert-success")).to_be_visible()
+        expect(page.locator(".alert-success")).to_contain_text("1 record updated.")
         foreign.refresh_from_db()
         assert foreign.curator == world.user("rep")
     finally:

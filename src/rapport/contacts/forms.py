@@ -11,6 +11,7 @@ from rapport.accounts.forms import UserChoiceField, user_select
 from rapport.accounts.models import Team, User
 from rapport.contacts.choices import AddressKind, ConsentChannel, ConsentMethod
 from rapport.contacts.models import Company, Person
+from rapport.contacts.normalize import normalize_email, normalize_phone
 from rapport.core.custom_fields import CustomFieldsFormMixin
 from rapport.core.forms import AutocompleteSelect, ScopedModelChoiceField, TagsField, split_lines
 
@@ -45,8 +46,26 @@ class CustomerRecordForm(CustomFieldsFormMixin, forms.ModelForm):
         return data
 
 
+def check_each(values: list[str], normalize) -> None:
+    """Report every bad phone or e-mail with the form's other errors, not after them."""
+    errors = []
+    for value in values:
+        try:
+            normalize(value)
+        except forms.ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise forms.ValidationError(errors)
+
+
 class CompanyForm(CustomerRecordForm):
     custom_target = "contacts.company"
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "")
+        check_each([phone], normalize_phone)
+        return phone
+
     address_kind = forms.ChoiceField(
         label=_("Address type"), choices=AddressKind.choices, initial=AddressKind.OFFICE
     )
@@ -155,6 +174,16 @@ class PersonForm(CustomerRecordForm):
             self.initial["phones_text"] = "\n".join(
                 self.instance.phones.values_list("number", flat=True)
             )
+
+    def clean_emails_text(self):
+        text = self.cleaned_data.get("emails_text", "")
+        check_each(split_lines(text), normalize_email)
+        return text
+
+    def clean_phones_text(self):
+        text = self.cleaned_data.get("phones_text", "")
+        check_each(split_lines(text), normalize_phone)
+        return text
 
     def service_kwargs(self) -> dict:
         data = super().service_kwargs()

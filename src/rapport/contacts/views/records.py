@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 
 from rapport.activities.selectors import timeline
@@ -303,7 +304,11 @@ class RecordBulkView(RecordConfig, WriterRequiredMixin, FilteredListMixin, View)
         except (ValidationError, DomainError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
-            messages.success(request, _("%(count)d records updated.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("%(count)d record updated.", "%(count)d records updated.", count)
+                % {"count": count},
+            )
         back = request.POST.get("next", "")
         return redirect(self.url("list") + ("?" + back if back else ""))
 
