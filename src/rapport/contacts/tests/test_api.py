@@ -89,6 +89,18 @@ def test_list_filters_pages_and_counts(world, prospects, auth):
     assert client.get(COMPANIES, {"kind": "customer"}).json()["count"] == 2
 
 
+def test_long_lists_count_to_a_bound_unless_the_exact_total_is_asked_for(
+    world, prospects, monkeypatch
+):
+    monkeypatch.setattr("rapport.core.paging.COUNT_STEP", 3)  # "long" = more than 3 here
+    client = api(world.user("rep"))
+    bounded = client.get(COMPANIES, {"limit": 1})
+    assert (bounded.json()["count"], bounded.json()["count_is_exact"]) == (3, False)
+    exact = client.get(COMPANIES, {"limit": 1, "count": "exact"})
+    assert (exact.json()["count"], exact.json()["count_is_exact"]) == (7, True)
+    assert names(exact) == names(bounded)
+
+
 def test_cursor_mode_walks_every_visible_record_once(world, prospects):
     client = api(world.user("rep"))
     url, seen = f"{COMPANIES}?cursor=&limit=3", []

@@ -29,6 +29,10 @@ class CountedLimitOffsetPagination(LimitOffsetPagination):
     count_is_exact = True
 
     def get_count(self, queryset):
+        if self.request.query_params.get("count") == "exact":
+            # Asked for explicitly: the whole total, at the cost of counting the whole list.
+            self.count_is_exact = True
+            return queryset.order_by().count()
         offset = self.get_offset(self.request)
         rows, self.count_is_exact = bounded_count(queryset, count_bound(offset, self.limit))
         return rows
@@ -77,6 +81,16 @@ class CountedLimitOffsetPagination(LimitOffsetPagination):
 
     def get_schema_operation_parameters(self, view):
         params = super().get_schema_operation_parameters(view)
+        params.append(
+            {
+                "name": "count",
+                "required": False,
+                "in": "query",
+                "description": "`exact`: count the whole list (slower on long lists). Without "
+                "it the count is exact up to a bound past the page, see `count_is_exact`.",
+                "schema": {"type": "string", "enum": ["exact"]},
+            }
+        )
         params.append(
             {
                 "name": "cursor",
