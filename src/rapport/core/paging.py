@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 COUNT_STEP = 1000
-DEFERRED_FROM = 1000  # offset from which a page is found by its ids first
 
 
 def count_bound(offset: int, size: int) -> int:
@@ -30,12 +29,14 @@ def bounded_count(queryset: QuerySet, bound: int) -> tuple[int, bool]:
 
 
 def page_slice(queryset, bottom: int, top: int):
-    """Rows ``bottom:top`` of an ordered queryset (still a queryset, for select/prefetch).
+    """Rows ``bottom:top`` of an ordered queryset (still a queryset, for values/select/prefetch).
 
-    A deep page first reads only the ids: the OFFSET then skips entries of the ordering index
-    (which also holds the scope columns, so no table row is read for them) instead of whole
-    rows, and only the page's rows are fetched, by id."""
-    if not isinstance(queryset, QuerySet) or bottom < DEFERRED_FROM:
+    The page's ids are read first, then its rows by id. The ids query touches only the ordering
+    index (which also holds the scope columns, so no table row is read for the rows it skips or
+    filters out); asked for whole rows at once, SQLite would rather collect the user's whole
+    scope through its filter indexes and sort it (50 ms for a rep's 83,000 people), and a deep
+    page would make either database skip whole rows."""
+    if not isinstance(queryset, QuerySet):
         return queryset[bottom:top]
     ids = list(queryset.values_list("pk", flat=True)[bottom:top])
     return queryset.filter(pk__in=ids)

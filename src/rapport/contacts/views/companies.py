@@ -26,6 +26,8 @@ class CompanyListView(CompanyConfig, records.RecordListView):
 
 
 class CompanyDetailView(CompanyConfig, records.RecordDetailView):
+    related_on_card = ("curator", "team", "territory", "branch")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         company = context["object"]

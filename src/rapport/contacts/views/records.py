@@ -79,6 +79,12 @@ class RecordListView(RecordConfig, FilteredListMixin, TemplateView):
 
 
 class RecordDetailView(RecordConfig, ScopedMixin, TemplateView):
+    related_on_card = ("curator", "team")
+
+    def scoped_queryset(self, action=None):
+        # The card shows the curator and the team: read them with the record.
+        return super().scoped_queryset(action).select_related(*self.related_on_card)
+
     def get_template_names(self):
         return [f"contacts/{self.noun}_detail.html"]
 
