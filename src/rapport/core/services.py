@@ -31,7 +31,11 @@ def lock_for_change(actor, obj: models.Model, *, if_match: str | None = None) ->
     """Re-read ``obj`` locked and in the actor's change scope (else 404); check the ETag."""
     require_writer(actor)
     model = type(obj)
-    locked = model.objects.restrict(actor, scoping.CHANGE).select_for_update().filter(pk=obj.pk)
+    locked = (
+        model.objects.restrict(actor, scoping.CHANGE)
+        .select_for_update(of=("self",))
+        .filter(pk=obj.pk)
+    )
     fresh = locked.first()
     if fresh is None:
         raise NotFound()

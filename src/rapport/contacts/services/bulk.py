@@ -21,7 +21,8 @@ def bulk_assign_curator(*, actor, model: type[CustomerRecord], ids, curator) -> 
     with transaction.atomic():
         records = list(
             model.objects.restrict(actor, scoping.CHANGE)
-            .select_for_update()
+            # Lock the records only: PostgreSQL cannot lock the nullable side of the joins.
+            .select_for_update(of=("self",))
             .filter(pk__in=list(ids))
             .select_related("curator", "team")
         )

@@ -480,3 +480,37 @@ def test_birthday_filter_finds_people_with_birthdays_in_the_coming_days(world):
     found = PersonFilterSet({"birthday_within": "7"}, queryset=Person.objects.restrict(rep)).qs
     assert list(found) == [soon]
     assert world.people["own"].days_to_birthday() is None
+
+
+def test_bulk_assign_curator_moves_records_to_the_curator_and_logs_each(world):
+    from rapport.contacts.services import bulk_assign_curator
+
+    director, rep = world.user("director"), world.user("rep")
+    companies = [world.companies["team"], world.companies["foreign"]]
+    count = bulk_assign_curator(
+        actor=director, model=Company, ids=[c.pk for c in companies], curator=rep
+    )
+    assert count == 2
+    for company in companies:
+        company.refresh_from_db()
+        assert (company.curator, company.team_id) == (rep, rep.team_id)
+        change = ChangeRecord.objects.filter(object_id=company.pk, action="update").latest("pk")
+        assert change.after["curator"] == str(rep)
+
+
+def test_bulk_assign_curator_refuses_records_out_of_reach_and_changes_nothing(world):
+    from rapport.contacts.services import bulk_assign_curator
+
+    rep, outsider = world.user("rep"), world.user("outsider")
+    team = world.companies["team"]
+    foreign = world.companies["foreign"]
+    # Out of the rep's scope: silently not found, so nothing is counted or changed.
+    assert bulk_assign_curator(actor=rep, model=Company, ids=[foreign.pk], curator=rep) == 0
+    foreign.refresh_from_db()
+    assert foreign.curator == outsider
+    # Handing a teammate's record to another team's curator would move it out of the rep's scope.
+    with pytest.raises(OutOfScope):
+        bulk_assign_curator(actor=rep, model=Company, ids=[team.pk], curator=outsider)
+    team.refresh_from_db()
+    assert (team.curator, team.team_id) == (world.user("teammate"), rep.team_id)
+    assert not ChangeRecord.objects.filter(object_id=team.pk, action="update").exists()
