@@ -7,6 +7,8 @@
         valueField: "value", labelField: "text", searchField: "text",
         loadThrottle: 250, maxOptions: 20, allowEmptyOption: true,
         preload: el.dataset.preload === "focus" ? "focus" : false,
+        // The server's order (alphabetical, the empty choice first), not Tom Select's scoring.
+        sortField: [{field: "$order"}, {field: "$score"}],
         load: function (query, callback) {
           fetch(el.dataset.autocomplete + "?q=" + encodeURIComponent(query), {credentials: "same-origin"})
             .then(function (r) { return r.json(); })
