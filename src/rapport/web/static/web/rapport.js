@@ -5,9 +5,11 @@
       if (el.tomselect) return;
       new TomSelect(el, {
         valueField: "value", labelField: "text", searchField: "text",
-        loadThrottle: 250, maxOptions: 20, allowEmptyOption: true,
+        loadThrottle: 250, maxOptions: 20,
+        // The empty choice is the placeholder, cleared with the × button, not a list entry.
+        allowEmptyOption: false, plugins: ["clear_button"],
         preload: el.dataset.preload === "focus" ? "focus" : false,
-        // The server's order (alphabetical, the empty choice first), not Tom Select's scoring.
+        // The server's order (alphabetical), not Tom Select's scoring.
         sortField: [{field: "$order"}, {field: "$score"}],
         load: function (query, callback) {
           fetch(el.dataset.autocomplete + "?q=" + encodeURIComponent(query), {credentials: "same-origin"})
