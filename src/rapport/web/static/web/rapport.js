@@ -6,8 +6,7 @@
       new TomSelect(el, {
         valueField: "value", labelField: "text", searchField: "text",
         loadThrottle: 250, maxOptions: 20,
-        // The empty choice is the placeholder, cleared with the × button, not a list entry.
-        allowEmptyOption: false, plugins: ["clear_button"],
+        allowEmptyOption: true,
         preload: el.dataset.preload === "focus" ? "focus" : false,
         // The server's order (alphabetical), not Tom Select's scoring.
         sortField: [{field: "$order"}, {field: "$score"}],
