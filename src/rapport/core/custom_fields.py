@@ -18,14 +18,17 @@ MEMO_SECONDS = 10
 _memo: dict[str, tuple[float, list[CustomFieldDefinition]]] = {}
 
 
-def definitions_for(target: str) -> list[CustomFieldDefinition]:
-    """The custom fields of a record type, remembered for a few seconds: every list page, API
-    list and filter form asks for them, and an administrator rarely changes them. A change made
-    in this process is seen at once (``forget_definitions``); other processes see it within
-    MEMO_SECONDS."""
+def definitions_for(target: str, *, for_display: bool = False) -> list[CustomFieldDefinition]:
+    """The custom fields of a record type, in their order.
+
+    ``for_display=True`` (list columns, filter forms, the card) may answer from a memo of up to
+    MEMO_SECONDS: every list page asks, and an administrator rarely changes them. A change made in
+    this process is seen at once (``forget_definitions``); other processes see it within
+    MEMO_SECONDS. Validation always reads the table, so a value for a field defined a moment ago
+    in another process is never refused."""
     now = time.monotonic()
     memo = _memo.get(target)
-    if memo is not None and now - memo[0] < MEMO_SECONDS:
+    if for_display and memo is not None and now - memo[0] < MEMO_SECONDS:
         return list(memo[1])
     definitions = list(
         CustomFieldDefinition.objects.filter(target=target).order_by("position", "pk")

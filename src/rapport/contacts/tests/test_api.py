@@ -15,7 +15,7 @@ from rapport.accounts.services import token_create
 from rapport.activities.services import activity_log
 from rapport.contacts.models import Company, Person
 from rapport.contacts.services import company_create, person_create
-from rapport.core.models import ChangeRecord, Job
+from rapport.core.models import ChangeRecord, CustomFieldDefinition, Job
 
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 COMPANIES = "/api/v1/companies/"
@@ -443,3 +443,22 @@ def test_too_many_requests_are_answered_429_with_retry_after(world, settings):
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert api(world.user("teammate")).get(COMPANIES).status_code == 200  # the limit is per user
     cache.clear()
+
+
+def test_a_field_defined_in_another_process_is_accepted_at_once(world):
+    """Validation never answers from the display memo of custom field definitions."""
+    from rapport.core import custom_fields
+
+    rep = world.user("rep")
+    client = api(rep)
+    client.get(COMPANIES)  # the list remembers the (empty) definitions for display
+    # Another process defines a field: this process's memo is not told.
+    CustomFieldDefinition.objects.create(target="contacts.company", key="segment", label="Segment")
+    assert custom_fields.definitions_for("contacts.company", for_display=True) == []
+    created = client.post(
+        COMPANIES, {"name": "Segmented SIA", "custom_fields": {"segment": "B"}}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["custom_fields"] == {"segment": "B"}
+    listed = client.get(COMPANIES, {"cf_segment": "B"}).json()
+    assert [c["name"] for c in listed["results"]] == ["Segmented SIA"]

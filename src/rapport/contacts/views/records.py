@@ -56,7 +56,7 @@ class RecordListView(RecordConfig, FilteredListMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         page = self.page()
-        definitions = definitions_for(self.custom_target)
+        definitions = definitions_for(self.custom_target, for_display=True)
         can_write = scoping.may_write(self.request.user)
         rows = self.table.rows(page.object_list, with_custom=bool(definitions))
         return {
@@ -104,7 +104,7 @@ class RecordDetailView(RecordConfig, ScopedMixin, TemplateView):
             "can_change": can_change,
             "custom_values": [
                 (d.label, obj.custom.get(d.key))
-                for d in definitions_for(self.custom_target)
+                for d in definitions_for(self.custom_target, for_display=True)
                 if d.key in (obj.custom or {})
             ],
         }
