@@ -17,8 +17,7 @@ class UserOptions:
 
     @staticmethod
     def label_from_values(row) -> str:
-        # What str(user) shows: the full name, else the username.
-        return f"{row[1]} {row[2]}".strip() or row[3]
+        return User.label_for(*row[1:])
 
 
 class UserChoiceField(UserOptions, forms.ModelChoiceField):

@@ -121,7 +121,12 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.label_for(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def label_for(first_name: str, last_name: str, username: str) -> str:
+        """How a user is shown: the full name, else the username (also for values() rows)."""
+        return f"{first_name} {last_name}".strip() or username
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.pk])

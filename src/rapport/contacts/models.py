@@ -82,9 +82,30 @@ class CustomerRecord(BaseModel):
     class Meta:
         abstract = True
 
+    detail_url_name = ""  # the card's URL name
+
     @property
     def is_stale(self) -> bool:
-        return self.verified_at is None or self.verified_at < stale_cutoff()
+        return needs_verification(self.verified_at, stale_cutoff())
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_url_name, args=[self.pk])
+
+    @classmethod
+    def url_pattern(cls) -> str:
+        """The card's URL with "{}" for the id: reversed once for a whole page of rows."""
+        return reverse(cls.detail_url_name, args=[PK_MARK]).replace(str(PK_MARK), "{}")
+
+
+PK_MARK = 987654321  # stands for the id while url_pattern() reverses the card's URL
+
+
+def needs_verification(verified_at: datetime.datetime | None, cutoff) -> bool:
+    return verified_at is None or verified_at < cutoff
+
+
+def full_name(first: str, middle: str, last: str) -> str:
+    return " ".join(p for p in (first, middle, last) if p)
 
 
 def stale_cutoff() -> datetime.datetime:
@@ -94,6 +115,8 @@ def stale_cutoff() -> datetime.datetime:
 
 
 class Company(CustomerRecord):
+    detail_url_name = "contacts:company_detail"
+
     kind = models.CharField(
         _("type"), max_length=20, choices=CompanyKind.choices, default=CompanyKind.PROSPECT
     )
@@ -173,9 +196,6 @@ class Company(CustomerRecord):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("contacts:company_detail", args=[self.pk])
-
 
 class CompanyAddress(BaseModel):
     company = models.ForeignKey(
@@ -205,6 +225,8 @@ class CompanyAddress(BaseModel):
 
 
 class Person(CustomerRecord):
+    detail_url_name = "contacts:person_detail"
+
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     middle_name = models.CharField(_("middle name / patronymic"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -276,10 +298,7 @@ class Person(CustomerRecord):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
-
-    def get_absolute_url(self) -> str:
-        return reverse("contacts:person_detail", args=[self.pk])
+        return full_name(self.first_name, self.middle_name, self.last_name)
 
     def days_to_birthday(self, today: datetime.date | None = None) -> int | None:
         if not self.birthday:

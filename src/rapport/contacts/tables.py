@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html
@@ -22,14 +21,23 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from rapport.accounts.models import User
 from rapport.contacts.choices import CompanyKind, Industry
-from rapport.contacts.models import Company, CompanyAddress, Employment, Person, stale_cutoff
+from rapport.contacts.models import (
+    Company,
+    CompanyAddress,
+    Employment,
+    Person,
+    full_name,
+    needs_verification,
+    stale_cutoff,
+)
 from rapport.contacts.normalize import format_phone
+from rapport.contacts.selectors import tag_names_by_record
 from rapport.core.custom_fields import display_value
 from rapport.core.html import esc
 
 Cell = Callable[[dict, "RowContext"], str]
-PK_MARK = 987654321  # reversed once per page, then each row's id is put in its place
 
 
 @dataclass(frozen=True)
@@ -72,8 +80,13 @@ def _phone(row, ctx) -> str:
 
 
 def _curator(row, ctx) -> str:
-    full = f"{row['curator__first_name'] or ''} {row['curator__last_name'] or ''}".strip()
-    return esc(full or row["curator__username"])
+    if row["curator__username"] is None:
+        return ""
+    return esc(
+        User.label_for(
+            row["curator__first_name"], row["curator__last_name"], row["curator__username"]
+        )
+    )
 
 
 def _last_contact(row, ctx) -> str:
@@ -94,11 +107,23 @@ def _choice(key: str, labels) -> Cell:
 def _name_link(label: Callable[[dict], str]) -> Cell:
     def cell(row, ctx) -> str:
         link = f'<a href="{ctx.detail_url.format(row["pk"])}">{esc(label(row))}</a>'
-        if row["verified_at"] is None or row["verified_at"] < ctx.stale_before:
+        if needs_verification(row["verified_at"], ctx.stale_before):
             link += f' <i class="bi bi-clock-history stale-mark" title="{ctx.stale_title}"></i>'
         return link
 
     return cell
+
+
+# What every customer list ends with: who is responsible, when we last talked, how it is tagged.
+RESPONSIBILITY_COLUMNS = [
+    Column("curator", _("Curator"), "curator", _curator),
+    Column("last_contacted_at", _("Last contact"), "last_contacted_at", _last_contact),
+    Column("tags", _("Tags"), None, _tags),
+]
+DATE_SORTS = {
+    "last_contacted_at": ("last_contacted_at", "id"),
+    "created_at": ("created_at", "id"),
+}
 
 
 class ListTable:
@@ -108,21 +133,11 @@ class ListTable:
     columns: list[Column] = []
     sorts: dict[str, tuple[str, ...]] = {}
     fields: tuple[str, ...] = ()
-    detail_url_name = ""
     empty_message = ""
 
-    def related(self, ids: list[int]) -> dict[str, dict[int, list]]:
-        """Values of the page's relations, one query each: {row key: {record id: [values]}}."""
-        tags = defaultdict(list)
-        through = self.model.tags.through
-        owner = f"{self.model._meta.model_name}_id"
-        for record_id, name in (
-            through.objects.filter(**{f"{owner}__in": ids})
-            .order_by("tag__name")
-            .values_list(owner, "tag__name")
-        ):
-            tags[record_id].append(name)
-        return {"tags": tags}
+    def related(self, ids: list[int]) -> dict[str, dict[int, object]]:
+        """Values of the page's relations, one query each: {row key: {record id: value}}."""
+        return {"tags": tag_names_by_record(self.model, ids)}
 
     def rows(self, page_qs, *, with_custom: bool) -> list[dict]:
         fields = self.fields + (("custom",) if with_custom else ())
@@ -139,7 +154,7 @@ class ListTable:
                 '<tr><td colspan="20" class="text-secondary">{}</td></tr>', self.empty_message
             )
         ctx = RowContext(
-            detail_url=reverse(self.detail_url_name, args=[PK_MARK]).replace(str(PK_MARK), "{}"),
+            detail_url=self.model.url_pattern(),
             stale_before=stale_cutoff(),
             date_format=get_format("SHORT_DATE_FORMAT"),
             stale_title=esc(gettext("Needs verification")),
@@ -170,7 +185,6 @@ class ListTable:
 
 class CompanyTable(ListTable):
     model = Company
-    detail_url_name = "contacts:company_detail"
     empty_message = _("No companies match.")
     fields = (
         "pk",
@@ -190,16 +204,13 @@ class CompanyTable(ListTable):
         Column("industry", _("Industry"), None, _choice("industry", dict(Industry.choices))),
         Column("city", _("City"), None, _text("city")),
         Column("phone", _("Phone"), None, _phone),
-        Column("curator", _("Curator"), "curator", _curator),
-        Column("last_contacted_at", _("Last contact"), "last_contacted_at", _last_contact),
-        Column("tags", _("Tags"), None, _tags),
+        *RESPONSIBILITY_COLUMNS,
     ]
     sorts = {
         "name": ("name", "id"),
         "kind": ("kind", "name", "id"),
         "curator": ("curator__last_name", "name", "id"),
-        "last_contacted_at": ("last_contacted_at", "id"),
-        "created_at": ("created_at", "id"),
+        **DATE_SORTS,
     }
 
     def related(self, ids):
@@ -228,7 +239,6 @@ def _company(row, ctx) -> str:
 
 class PersonTable(ListTable):
     model = Person
-    detail_url_name = "contacts:person_detail"
     empty_message = _("No people match.")
     fields = (
         "pk",
@@ -250,16 +260,13 @@ class PersonTable(ListTable):
         Column("position", _("Position"), None, _text("position")),
         Column("email", _("E-mail"), "email", _text("email")),
         Column("phone", _("Phone"), None, _phone),
-        Column("curator", _("Curator"), "curator", _curator),
-        Column("last_contacted_at", _("Last contact"), "last_contacted_at", _last_contact),
-        Column("tags", _("Tags"), None, _tags),
+        *RESPONSIBILITY_COLUMNS,
     ]
     sorts = {
         "name": ("last_name", "first_name", "id"),
         "email": ("email", "id"),
         "curator": ("curator__last_name", "last_name", "id"),
-        "last_contacted_at": ("last_contacted_at", "id"),
-        "created_at": ("created_at", "id"),
+        **DATE_SORTS,
     }
 
     def related(self, ids):
@@ -275,7 +282,7 @@ class PersonTable(ListTable):
         return related
 
     def row_label(self, row):
-        return " ".join(p for p in (row["first_name"], row["middle_name"], row["last_name"]) if p)
+        return full_name(row["first_name"], row["middle_name"], row["last_name"])
 
 
 COMPANY_SORTS = CompanyTable.sorts

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.urls import reverse
 from rest_framework import serializers
 
 from rapport.contacts.models import (
@@ -23,10 +22,12 @@ from rapport.contacts.models import (
     Person,
     PersonEmail,
     PersonPhone,
+    full_name,
+    needs_verification,
     stale_cutoff,
 )
+from rapport.contacts.selectors import tag_names_by_record
 
-PK_MARK = 987654321
 _datetime = serializers.DateTimeField()
 _date = serializers.DateField()
 
@@ -45,10 +46,6 @@ COMMON = (
 )
 
 
-def _url_pattern(name: str) -> str:
-    return reverse(name, args=[PK_MARK]).replace(str(PK_MARK), "{}")
-
-
 def _grouped(queryset, key: str, *fields: str, flat: bool = False) -> dict[int, list]:
     out = defaultdict(list)
     if flat:
@@ -64,13 +61,6 @@ def _when(value):
     return _datetime.to_representation(value) if value is not None else None
 
 
-def _tags(model, ids: list[int]) -> dict[int, list[str]]:
-    through = model.tags.through
-    owner = f"{model._meta.model_name}_id"
-    rows = through.objects.filter(**{f"{owner}__in": ids}).order_by("tag__name")
-    return _grouped(rows, owner, "tag__name", flat=True)
-
-
 def _common(row: dict, *, url: str, tags: list[str], cutoff) -> dict:
     verified = row["verified_at"]
     return {
@@ -84,7 +74,7 @@ def _common(row: dict, *, url: str, tags: list[str], cutoff) -> dict:
         "source_detail": row["source_detail"],
         "verified_at": _when(verified),
         "last_contacted_at": _when(row["last_contacted_at"]),
-        "is_stale": verified is None or verified < cutoff,
+        "is_stale": needs_verification(verified, cutoff),
         "notes": row["notes"],
         "created_at": _when(row["created_at"]),
         "updated_at": _when(row["updated_at"]),
@@ -107,7 +97,7 @@ def people_page(queryset) -> list[dict]:
     )
     rows = _rows(queryset, fields + COMMON)
     ids = [row["id"] for row in rows]
-    tags = _tags(Person, ids)
+    tags = tag_names_by_record(Person, ids)
     by_person = {"person_id__in": ids}
     emails = _grouped(PersonEmail.objects.filter(**by_person), "person_id", "email", flat=True)
     phones = _grouped(PersonPhone.objects.filter(**by_person), "person_id", "number", flat=True)
@@ -130,18 +120,17 @@ def people_page(queryset) -> list[dict]:
         "method",
         "text",
     )
-    url = _url_pattern("contacts:person_detail")
+    url = Person.url_pattern()
     cutoff = stale_cutoff()
     page = []
     for row in rows:
         pk = row["id"]
-        names = (row["first_name"], row["middle_name"], row["last_name"])
         page.append(
             {
                 "first_name": row["first_name"],
                 "middle_name": row["middle_name"],
                 "last_name": row["last_name"],
-                "full_name": " ".join(n for n in names if n),
+                "full_name": full_name(row["first_name"], row["middle_name"], row["last_name"]),
                 "position": row["position"],
                 "birthday": _date.to_representation(row["birthday"]) if row["birthday"] else None,
                 "preferred_channel": row["preferred_channel"],
@@ -183,7 +172,7 @@ def companies_page(queryset) -> list[dict]:
     )
     rows = _rows(queryset, fields + COMMON)
     ids = [row["id"] for row in rows]
-    tags = _tags(Company, ids)
+    tags = tag_names_by_record(Company, ids)
     addresses = _grouped(
         CompanyAddress.objects.filter(company_id__in=ids).order_by("pk"),
         "company_id",
@@ -194,7 +183,7 @@ def companies_page(queryset) -> list[dict]:
         "region",
         "country",
     )
-    url = _url_pattern("contacts:company_detail")
+    url = Company.url_pattern()
     cutoff = stale_cutoff()
     page = []
     for row in rows:
