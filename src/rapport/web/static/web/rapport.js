@@ -10,6 +10,10 @@
         preload: el.dataset.preload === "focus" ? "focus" : false,
         // The server's order (alphabetical), not Tom Select's scoring.
         sortField: [{field: "$order"}, {field: "$score"}],
+        // A choice is final: close and leave the box, so that the answer to a search still on
+        // its way cannot open the list again over the form (and eat the click on "Filter").
+        closeAfterSelect: true,
+        onItemAdd: function () { this.blur(); },
         load: function (query, callback) {
           fetch(el.dataset.autocomplete + "?q=" + encodeURIComponent(query), {credentials: "same-origin"})
             .then(function (r) { return r.json(); })
