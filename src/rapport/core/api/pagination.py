@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 
-from rapport.core.paging import bounded_count, count_bound, page_slice
+from rapport.core.paging import count_and_page, count_bound, page_slice
 
 MAX_PAGE = 500
 
@@ -28,14 +28,18 @@ class CountedLimitOffsetPagination(LimitOffsetPagination):
     max_limit = MAX_PAGE
     count_is_exact = True
 
-    def get_count(self, queryset):
+    def count_and_page(self, queryset):
+        """(count, page): the total (bounded unless ``?count=exact``) and the page's records."""
+        bottom, top = self.offset, self.offset + self.limit
         if self.request.query_params.get("count") == "exact":
             # Asked for explicitly: the whole total, at the cost of counting the whole list.
             self.count_is_exact = True
-            return queryset.order_by().count()
-        offset = self.get_offset(self.request)
-        rows, self.count_is_exact = bounded_count(queryset, count_bound(offset, self.limit))
-        return rows
+            count = queryset.order_by().count()
+            return count, page_slice(queryset, bottom, top)
+        count, self.count_is_exact, page = count_and_page(
+            queryset, count_bound(bottom, self.limit), bottom, top
+        )
+        return count, page
 
     def _cursor(self, request):
         if "cursor" in request.query_params:
@@ -49,19 +53,19 @@ class CountedLimitOffsetPagination(LimitOffsetPagination):
         if cursor is not None:
             self.request = request  # get_paginated_response needs it to pick the cursor mode
             return cursor.paginate_queryset(queryset, request, view)
-        # DRF's limit/offset, with deep pages found by their ids first (see page_slice). The
+        # DRF's limit/offset, with the page's ids found with the count (see count_and_page). The
         # page stays a queryset: a list serializer may read it as values (contacts.api.pages).
         self.request = request
         self.limit = self.get_limit(request)
         if self.limit is None:
             return None
-        self.count = self.get_count(queryset)
         self.offset = self.get_offset(request)
+        self.count, page = self.count_and_page(queryset)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         if self.count == 0 or self.offset > self.count:
             return []
-        return page_slice(queryset, self.offset, self.offset + self.limit)
+        return page
 
     def get_paginated_response(self, data):
         cursor = self._cursor(self.request)
