@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Person
 from rapport.core.changelog import history_of
 from rapport.core.models import ChangeRecord
+from rapport.core.prepared import IdsQuery
 
 PAGE = 30
 # Records looked up one by one (an index range read of at most one page each); the rest of the
@@ -41,30 +43,56 @@ def _related(obj, user) -> tuple[list[int], list[int]]:
     return list(companies.values_list("pk", flat=True)), [obj.pk]
 
 
-SENTINEL = -987_654_321  # stands for the id while a lookup's SQL is compiled once
+_NEWEST: dict[tuple, IdsQuery] = {}
+
+
+def _newest(base: Callable[[], QuerySet], key: tuple, field: str, time_field: str, limit: int):
+    """The newest ``limit`` rows (id, time) of ``base`` for some ids of ``field``, as SQL
+    prepared once per process (see ``core.prepared``): a card runs six of these lookups, and
+    building their SQL cost more than running them."""
+    key = (*key, field, time_field, limit)
+    if key not in _NEWEST:
+        _NEWEST[key] = IdsQuery(
+            lambda: base().order_by(f"-{time_field}", "-id").values_list("id", time_field),
+            field,
+            limit,
+        )
+    return _NEWEST[key]
 
 
 def _lookups(
-    base: QuerySet, field: str, ids: list[int], time_field: str, limit: int, **extra
+    base: Callable[[], QuerySet],
+    key: tuple,
+    field: str,
+    ids: list[int],
+    time_field: str,
+    limit: int,
+    before: datetime.datetime | None,
 ) -> list[tuple[str, list]]:
     """SQL of a newest-first read of ``limit`` rows for each of the first OWN_LOOKUPS ids, and one
-    ``field IN`` read for the rest. The per-id query is compiled once and its SQL reused with
-    each id: compiling forty near-identical querysets cost more than running them."""
+    ``field IN`` read for the rest; older than ``before`` when given (the "Show older" pages,
+    whose SQL is built each time)."""
+    if before is not None:
+        key = (*key, "before")
+        older = {f"{time_field}__lt": before}
 
-    def newest(qs: QuerySet) -> tuple[str, list]:
-        part = qs.order_by(f"-{time_field}", "-id").values_list("id", time_field)[:limit]
-        sql, params = part.query.sql_with_params()
-        return sql, list(params)
+        def base_before():
+            return base().filter(**older)
 
-    parts = []
-    if ids:
-        sql, params = newest(base.filter(**{field: SENTINEL}, **extra))
-        slot = params.index(SENTINEL)
-        for pk in ids[:OWN_LOOKUPS]:
-            parts.append((sql, [*params[:slot], pk, *params[slot + 1 :]]))
-    rest = ids[OWN_LOOKUPS:]
-    if rest:
-        parts.append(newest(base.filter(**{f"{field}__in": rest}, **extra)))
+        def sql(part_ids):
+            part = base_before().filter(**{f"{field}__in": part_ids})
+            part = part.order_by(f"-{time_field}", "-id").values_list("id", time_field)[:limit]
+            sql, params = part.query.sql_with_params()
+            return sql, list(params)
+    else:
+        prepared = _newest(base, key, field, time_field, limit)
+
+        def sql(part_ids):
+            return prepared.sql(part_ids)
+
+    parts = [sql([pk]) for pk in ids[:OWN_LOOKUPS]]
+    if ids[OWN_LOOKUPS:]:
+        parts.append(sql(ids[OWN_LOOKUPS:]))
     return parts
 
 
@@ -95,20 +123,29 @@ def timeline(
     company_ids.sort(key=lambda pk: pk != obj.pk)
     person_ids.sort(key=lambda pk: pk != obj.pk)
     n = limit + 1
-    when = {"occurred_at__lt": before} if before is not None else {}
-    activities = Activity.objects.all()
-    activity_reads = _lookups(activities, "company_id", company_ids, "occurred_at", n, **when)
-    activity_reads += _lookups(activities, "person_id", person_ids, "occurred_at", n, **when)
-    when = {"created_at__lt": before} if before is not None else {}
+    activity_reads = []
+    for field, ids in (("company_id", company_ids), ("person_id", person_ids)):
+        activity_reads += _lookups(
+            Activity.objects.all, ("activity",), field, ids, "occurred_at", n, before
+        )
     change_reads = []
     for model, ids in ((Company, company_ids), (Person, person_ids)):
         if not ids:
             continue
         ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
-        of_type = ChangeRecord.objects.filter(content_type=ct)
-        change_reads += _lookups(of_type, "object_id", ids, "created_at", n, **when)
-        with_parent = ChangeRecord.objects.filter(parent_content_type=ct)
-        change_reads += _lookups(with_parent, "parent_object_id", ids, "created_at", n, **when)
+
+        def of_type(ct=ct):
+            return ChangeRecord.objects.filter(content_type=ct)
+
+        def with_parent(ct=ct):
+            return ChangeRecord.objects.filter(parent_content_type=ct)
+
+        change_reads += _lookups(
+            of_type, ("change", ct.pk), "object_id", ids, "created_at", n, before
+        )
+        change_reads += _lookups(
+            with_parent, ("parent", ct.pk), "parent_object_id", ids, "created_at", n, before
+        )
     activity_ids = _newest_ids(activity_reads, n)
     change_ids = _newest_ids(change_reads, n)
     activities = Activity.objects.filter(pk__in=activity_ids).select_related(

@@ -22,7 +22,9 @@ from rapport.contacts.choices import (
     Source,
 )
 from rapport.contacts.models import Company, Person, stale_cutoff
+from rapport.core import custom_fields
 from rapport.core.custom_fields import definitions_for
+from rapport.core.forms import NamedOptions
 from rapport.core.models import CustomFieldType, Tag
 from rapport.core.search import apply_search
 
@@ -35,13 +37,23 @@ class UserFilter(filters.ModelChoiceFilter):
     field_class = UserFilterField
 
 
+class NamedFilterField(NamedOptions, filters.fields.ModelChoiceField):
+    pass
+
+
+class NamedFilter(filters.ModelChoiceFilter):
+    """Teams, tags, territories, branches: options read without a model instance each."""
+
+    field_class = NamedFilterField
+
+
 class CustomerRecordFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_search", label=_("Search"))
     curator = UserFilter(
         queryset=User.objects.filter(is_active=True), label=_("Curator"), widget=user_select()
     )
-    team = filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
-    tag = filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.all(), label=_("Tag"))
+    team = NamedFilter(queryset=Team.objects.all(), label=_("Team"))
+    tag = NamedFilter(field_name="tags", queryset=Tag.objects.all(), label=_("Tag"))
     source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
     is_stale = filters.BooleanFilter(
         method="filter_stale",
@@ -63,8 +75,11 @@ class CustomerRecordFilterSet(filters.FilterSet):
         self.filters = {
             name: self.filters[name] for name in first + [n for n in self.filters if n not in first]
         }
-        for definition in definitions_for(self.custom_target):
-            name = f"cf_{definition.key}"
+        # The memo of definitions serves the form; a request filtering by a custom field reads
+        # the table, so a field defined a moment ago in another process filters at once.
+        by_custom = any(name.startswith(custom_fields.PREFIX) for name in self.data)
+        for definition in definitions_for(self.custom_target, for_display=not by_custom):
+            name = f"{custom_fields.PREFIX}{definition.key}"
             if definition.field_type == CustomFieldType.BOOLEAN:
                 self.filters[name] = filters.BooleanFilter(
                     field_name=f"custom__{definition.key}", label=definition.label
@@ -98,8 +113,8 @@ class CompanyFilterSet(CustomerRecordFilterSet):
     kind = filters.ChoiceFilter(choices=CompanyKind.choices, label=_("Type"))
     industry = filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
     size = filters.ChoiceFilter(choices=CompanySize.choices, label=_("Size"))
-    territory = filters.ModelChoiceFilter(queryset=Territory.objects.all(), label=_("Territory"))
-    branch = filters.ModelChoiceFilter(queryset=Branch.objects.all(), label=_("Branch"))
+    territory = NamedFilter(queryset=Territory.objects.all(), label=_("Territory"))
+    branch = NamedFilter(queryset=Branch.objects.all(), label=_("Branch"))
     custom_target = "contacts.company"
 
     class Meta:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from rapport.core import custom_fields
 from rapport.core.custom_fields import definitions_for
 from rapport.core.text import translit
 
@@ -106,7 +107,11 @@ CUSTOM_TARGET = {"company": "contacts.company", "person": "contacts.person"}
 def fields_for(target: str) -> list[ImportField]:
     fields = list(TARGETS[target])
     for definition in definitions_for(CUSTOM_TARGET[target]):
-        fields.append(ImportField(f"cf_{definition.key}", definition.label, (definition.key,)))
+        fields.append(
+            ImportField(
+                f"{custom_fields.PREFIX}{definition.key}", definition.label, (definition.key,)
+            )
+        )
     return fields
 
 

@@ -36,6 +36,7 @@ from rapport.contacts.normalize import format_phone
 from rapport.contacts.selectors import tag_names_by_record
 from rapport.core.custom_fields import display_value
 from rapport.core.html import esc
+from rapport.core.prepared import IdsQuery
 
 Cell = Callable[[dict, "RowContext"], str]
 
@@ -213,16 +214,18 @@ class CompanyTable(ListTable):
         **DATE_SORTS,
     }
 
+    cities = IdsQuery(
+        lambda: CompanyAddress.objects.order_by("company_id", "pk").values_list(
+            "company_id", "city"
+        ),
+        "company_id",
+    )
+
     def related(self, ids):
         related = super().related(ids)
-        city = defaultdict(str)
-        for company_id, name in (
-            CompanyAddress.objects.filter(company_id__in=ids)
-            .order_by("company_id", "pk")
-            .values_list("company_id", "city")
-        ):
-            city.setdefault(company_id, name or "")
-        related["city"] = city
+        related["city"] = defaultdict(
+            str, {pk: cities[0] or "" for pk, cities in self.cities.grouped(ids).items()}
+        )
         return related
 
     def row_label(self, row):
@@ -269,16 +272,20 @@ class PersonTable(ListTable):
         **DATE_SORTS,
     }
 
-    def related(self, ids):
-        related = super().related(ids)
-        company = defaultdict(str)
-        for person_id, name in (
-            Employment.objects.filter(person_id__in=ids, is_primary=True)
+    employers = IdsQuery(
+        lambda: (
+            Employment.objects.filter(is_primary=True)
             .order_by("person_id", "pk")
             .values_list("person_id", "company__name")
-        ):
-            company.setdefault(person_id, name or "")
-        related["company"] = company
+        ),
+        "person_id",
+    )
+
+    def related(self, ids):
+        related = super().related(ids)
+        related["company"] = defaultdict(
+            str, {pk: names[0] or "" for pk, names in self.employers.grouped(ids).items()}
+        )
         return related
 
     def row_label(self, row):

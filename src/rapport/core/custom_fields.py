@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from rapport.core.models import CustomFieldDefinition, CustomFieldType
 
 MEMO_SECONDS = 10
+PREFIX = "cf_"  # form fields, filters, import columns: cf_<key>
 _memo: dict[str, tuple[float, list[CustomFieldDefinition]]] = {}
 
 
@@ -171,7 +172,7 @@ class CustomFieldsFormMixin:
         self.custom_definitions = definitions_for(self.custom_target)
         existing = getattr(self.instance, "custom", None) or {}
         for definition in self.custom_definitions:
-            name = f"cf_{definition.key}"
+            name = f"{PREFIX}{definition.key}"
             self.fields[name] = form_field(definition)
             if definition.key in existing:
                 self.initial.setdefault(name, existing[definition.key])
@@ -179,7 +180,7 @@ class CustomFieldsFormMixin:
     def custom_values(self) -> dict[str, Any]:
         values = {}
         for definition in self.custom_definitions:
-            value = self.cleaned_data.get(f"cf_{definition.key}")
+            value = self.cleaned_data.get(f"{PREFIX}{definition.key}")
             if isinstance(value, decimal.Decimal | datetime.date):
                 value = str(value)
             values[definition.key] = value

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from rapport.core.prepared import Prepared
+
 
 class AutocompleteSelect(forms.Select):
     """A select that renders only the chosen option; the browser loads the rest on demand."""
@@ -19,16 +21,20 @@ class AutocompleteSelect(forms.Select):
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value if v not in (None, "")}
         if isinstance(self.choices, ModelChoiceIterator):
-            # Read only the chosen rows, not the whole queryset (which may be a million rows).
+            # Read only the chosen rows, not the whole queryset (which may be a million rows),
+            # and none at all when nothing is chosen.
             iterator = copy.copy(self.choices)
             field = iterator.field
-            try:
-                iterator.queryset = iterator.queryset.filter(
-                    **{f"{field.to_field_name or 'pk'}__in": chosen}
-                )
-                self.choices = list(iterator)
-            except (ValueError, TypeError, ValidationError):
-                self.choices = []
+            if not chosen:
+                self.choices = [] if field.empty_label is None else [("", field.empty_label)]
+            else:
+                try:
+                    iterator.queryset = iterator.queryset.filter(
+                        **{f"{field.to_field_name or 'pk'}__in": chosen}
+                    )
+                    self.choices = [*iter(iterator)]  # list() would COUNT first, for its length
+                except (ValueError, TypeError, ValidationError):
+                    self.choices = []
         self.choices = [c for c in self.choices if str(c[0]) in chosen or c[0] == ""]
         return super().optgroups(name, value, attrs)
 
@@ -36,13 +42,45 @@ class AutocompleteSelect(forms.Select):
 class ValuesChoiceIterator(ModelChoiceIterator):
     """Options read with ``values_list(*field.option_fields)`` and labelled by
     ``field.label_from_values(row)``: no model instance per option. A list page has two user
-    selects (filter and bulk curator); with 150 users their instances cost more than the page."""
+    selects (filter and bulk curator); with 150 users their instances cost more than the page.
+
+    A field whose queryset is its whole table (``field.prepared_options`` set and no filter
+    on the queryset) reads them by SQL compiled once (see ``core.prepared``)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for row in self.queryset.values_list(*self.field.option_fields):
+        prepared = getattr(self.field, "prepared_options", None)
+        if prepared is not None and not self.queryset.query.where:
+            rows = prepared.rows(self.queryset.db)
+        else:
+            rows = self.queryset.values_list(*self.field.option_fields)
+        for row in rows:
             yield (row[0], self.field.label_from_values(row))
+
+
+_NAMED: dict[type, Prepared] = {}
+
+
+class NamedOptions:
+    """A choice of named reference records (teams, tags, territories, branches): options are
+    (pk, name) in the model's order, read by SQL compiled once per model."""
+
+    iterator = ValuesChoiceIterator
+    option_fields = ("pk", "name")
+
+    @staticmethod
+    def label_from_values(row) -> str:
+        return row[1]
+
+    @property
+    def prepared_options(self) -> Prepared:
+        model = self.queryset.model
+        if model not in _NAMED:
+            _NAMED[model] = Prepared(
+                lambda: model.objects.order_by(*model._meta.ordering).values_list("pk", "name")
+            )
+        return _NAMED[model]
 
 
 class ScopedModelChoiceField(forms.ModelChoiceField):

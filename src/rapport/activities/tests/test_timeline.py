@@ -200,3 +200,32 @@ def test_show_older_without_a_cursor_or_for_a_hidden_card_is_not_found(rep_clien
     foreign = world.people["foreign"]
     response = rep_client.get(f"/people/{foreign.pk}/timeline/", {"before": before})
     assert response.status_code == 404
+
+
+def test_entries_show_who_what_how_long_and_the_other_party_escaped_and_translated(
+    rep_client, world
+):
+    rep = world.user("rep")
+    person, company = world.people["own"], world.companies["own"]
+    activity_log(
+        actor=rep,
+        person=person,
+        company=company,
+        kind="call",
+        direction="out",
+        subject="<script>alert(1)</script> pricing",
+        body="x" * 450,
+        duration_minutes=21,
+    )
+    rep.language = "ru"
+    rep.save(update_fields=["language"])
+    person_html = rep_client.get(person.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; pricing" in person_html
+    assert "<script>alert(1)" not in person_html
+    assert "21 минута" in person_html  # the plural form Russian needs for 21
+    assert "x" * 399 + "…" in person_html and "x" * 401 not in person_html
+    # The other party is linked on each card, never the card's own record.
+    assert f'<a href="{company.get_absolute_url()}">{company.name}</a>' in person_html
+    company_html = rep_client.get(company.get_absolute_url()).content.decode()
+    assert f'<a href="{person.get_absolute_url()}">{person.full_name}</a>' in company_html
+    assert f'<a href="{company.get_absolute_url()}">' not in company_html.split('id="timeline"')[1]

@@ -10,8 +10,7 @@ and running ~40 serializer fields per record made the endpoint six times slower 
 
 from __future__ import annotations
 
-from collections import defaultdict
-
+from django.utils import timezone
 from rest_framework import serializers
 
 from rapport.contacts.models import (
@@ -27,8 +26,8 @@ from rapport.contacts.models import (
     stale_cutoff,
 )
 from rapport.contacts.selectors import tag_names_by_record
+from rapport.core.prepared import IdsQuery
 
-_datetime = serializers.DateTimeField()
 _date = serializers.DateField()
 
 COMMON = (
@@ -46,19 +45,38 @@ COMMON = (
 )
 
 
-def _grouped(queryset, key: str, *fields: str, flat: bool = False) -> dict[int, list]:
-    out = defaultdict(list)
-    if flat:
-        for owner, value in queryset.values_list(key, *fields):
-            out[owner].append(value)
-    else:
-        for row in queryset.values(key, *fields):
-            out[row.pop(key)].append(row)
-    return out
+def _by_owner(model, owner: str, *fields: str, order=()) -> IdsQuery:
+    """A page's values of one relation: {owner id: [value or (values...)]} (see IdsQuery)."""
+    return IdsQuery(
+        lambda: model.objects.order_by(*(order or model._meta.ordering)).values_list(
+            owner, *fields
+        ),
+        owner,
+    )
+
+
+EMAILS = _by_owner(PersonEmail, "person_id", "email")
+PHONES = _by_owner(PersonPhone, "person_id", "number")
+EMPLOYMENTS = _by_owner(
+    Employment,
+    "person_id",
+    *("id", "company_id", "company__name", "position", "is_primary", "is_current"),
+)
+CONSENTS = _by_owner(
+    Consent, "person_id", *("channel", "is_granted", "recorded_at", "method", "text")
+)
+ADDRESS_FIELDS = ("kind", "street", "city", "postal_code", "region", "country")
+ADDRESSES = _by_owner(CompanyAddress, "company_id", *ADDRESS_FIELDS, order=("pk",))
 
 
 def _when(value):
-    return _datetime.to_representation(value) if value is not None else None
+    """DRF's ``DateTimeField().to_representation`` (ISO 8601 in the current time zone, "Z" for
+    UTC) for the aware datetimes the database returns, at a third of its cost: a page formats
+    two hundred of them."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _common(row: dict, *, url: str, tags: list[str], cutoff) -> dict:
@@ -98,28 +116,8 @@ def people_page(queryset) -> list[dict]:
     rows = _rows(queryset, fields + COMMON)
     ids = [row["id"] for row in rows]
     tags = tag_names_by_record(Person, ids)
-    by_person = {"person_id__in": ids}
-    emails = _grouped(PersonEmail.objects.filter(**by_person), "person_id", "email", flat=True)
-    phones = _grouped(PersonPhone.objects.filter(**by_person), "person_id", "number", flat=True)
-    employments = _grouped(
-        Employment.objects.filter(**by_person),
-        "person_id",
-        "id",
-        "company_id",
-        "company__name",
-        "position",
-        "is_primary",
-        "is_current",
-    )
-    consents = _grouped(
-        Consent.objects.filter(**by_person),
-        "person_id",
-        "channel",
-        "is_granted",
-        "recorded_at",
-        "method",
-        "text",
-    )
+    emails, phones = EMAILS.grouped(ids), PHONES.grouped(ids)
+    employments, consents = EMPLOYMENTS.grouped(ids), CONSENTS.grouped(ids)
     url = Person.url_pattern()
     cutoff = stale_cutoff()
     page = []
@@ -139,16 +137,27 @@ def people_page(queryset) -> list[dict]:
                 "phones": phones[pk],
                 "employments": [
                     {
-                        "id": e["id"],
-                        "company": e["company_id"],
-                        "company_name": e["company__name"],
-                        "position": e["position"],
-                        "is_primary": e["is_primary"],
-                        "is_current": e["is_current"],
+                        "id": employment,
+                        "company": company,
+                        "company_name": company_name,
+                        "position": position,
+                        "is_primary": is_primary,
+                        "is_current": is_current,
                     }
-                    for e in employments[pk]
+                    for employment, company, company_name, position, is_primary, is_current in (
+                        employments[pk]
+                    )
                 ],
-                "consents": [{**c, "recorded_at": _when(c["recorded_at"])} for c in consents[pk]],
+                "consents": [
+                    {
+                        "channel": channel,
+                        "is_granted": is_granted,
+                        "recorded_at": _when(recorded_at),
+                        "method": method,
+                        "text": text,
+                    }
+                    for channel, is_granted, recorded_at, method, text in consents[pk]
+                ],
                 **_common(row, url=url, tags=tags[pk], cutoff=cutoff),
             }
         )
@@ -173,16 +182,7 @@ def companies_page(queryset) -> list[dict]:
     rows = _rows(queryset, fields + COMMON)
     ids = [row["id"] for row in rows]
     tags = tag_names_by_record(Company, ids)
-    addresses = _grouped(
-        CompanyAddress.objects.filter(company_id__in=ids).order_by("pk"),
-        "company_id",
-        "kind",
-        "street",
-        "city",
-        "postal_code",
-        "region",
-        "country",
-    )
+    addresses = ADDRESSES.grouped(ids)
     url = Company.url_pattern()
     cutoff = stale_cutoff()
     page = []
@@ -192,7 +192,7 @@ def companies_page(queryset) -> list[dict]:
         page.append(
             {
                 **record,
-                "addresses": addresses[pk],
+                "addresses": [dict(zip(ADDRESS_FIELDS, a, strict=True)) for a in addresses[pk]],
                 **_common(row, url=url, tags=tags[pk], cutoff=cutoff),
             }
         )

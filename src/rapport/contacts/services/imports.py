@@ -26,6 +26,7 @@ from rapport.contacts.normalize import name_key, normalize_email, normalize_phon
 from rapport.contacts.services.companies import _normalize as normalize_company
 from rapport.contacts.services.people import _prepare as prepare_person
 from rapport.contacts.services.records import apply_defaults, tags_from_names
+from rapport.core import custom_fields
 from rapport.core.context import current_request_id
 from rapport.core.custom_fields import clean_value, definitions_for
 from rapport.core.errors import ValidationError
@@ -86,7 +87,7 @@ def _date(value: str) -> datetime.date | None:
 def _custom(target: str, row: dict, definitions=None) -> dict:
     values = {}
     for definition in definitions_for(target) if definitions is None else definitions:
-        raw = row.get(f"cf_{definition.key}")
+        raw = row.get(f"{custom_fields.PREFIX}{definition.key}")
         if raw in (None, ""):
             if definition.is_required:
                 raise ValidationError(_("%(field)s is required.") % {"field": definition.label})

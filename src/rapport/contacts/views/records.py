@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 
+from rapport.activities.rendering import render_timeline
 from rapport.activities.selectors import timeline
 from rapport.contacts import dedupe
 from rapport.contacts.forms import BulkActionForm, MergeForm
@@ -99,8 +100,9 @@ class RecordDetailView(RecordConfig, ScopedMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "object": obj,
-            "entries": entries,
-            "cursor": cursor,
+            "timeline_html": render_timeline(
+                entries, record=obj, cursor=cursor, timeline_url=self.url("timeline", obj.pk)
+            ),
             "can_change": can_change,
             "custom_values": [
                 (d.label, obj.custom.get(d.key))
@@ -117,15 +119,10 @@ class RecordTimelineView(RecordConfig, ScopedMixin, View):
         if before is None:
             raise Http404
         entries, cursor = timeline(obj, user=request.user, before=before)
-        return render(
-            request,
-            "contacts/timeline_entries.html",
-            {
-                "entries": entries,
-                "cursor": cursor,
-                "object": obj,
-                "timeline_url": self.url("timeline", obj.pk),
-            },
+        return HttpResponse(
+            render_timeline(
+                entries, record=obj, cursor=cursor, timeline_url=self.url("timeline", obj.pk)
+            )
         )
 
 

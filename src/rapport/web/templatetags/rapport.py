@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from rapport.contacts.normalize import format_phone
 from rapport.core.custom_fields import display_value
+from rapport.web.forms_renderer import render_select_field
 
 register = template.Library()
 
@@ -103,4 +104,5 @@ def bootstrap_widget(field) -> str:
     css = css.get(kind, "form-control")
     if field.errors:
         css += " is-invalid"
-    return field.as_widget(attrs={"class": css.strip()})
+    attrs = {"class": css.strip()}
+    return render_select_field(field, attrs) or field.as_widget(attrs=attrs)
