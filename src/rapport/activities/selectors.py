@@ -23,6 +23,24 @@ PAGE = 30
 OWN_LOOKUPS = 20
 
 
+# An entry shows its parties by name and link: read those columns, not the whole company and
+# person rows (their custom fields and search text were most of the card's reading time).
+USER_NAME = ("first_name", "last_name", "username")
+ACTIVITY_PARTIES = ("owner", "company", "person")
+ACTIVITY_COLUMNS = (
+    *(f.name for f in Activity._meta.concrete_fields),
+    *(f"owner__{name}" for name in USER_NAME),
+    "company__name",
+    *(f"person__{name}" for name in ("first_name", "middle_name", "last_name")),
+)
+CHANGE_COLUMNS = (
+    *(f.name for f in ChangeRecord._meta.concrete_fields),
+    *(f"actor__{name}" for name in USER_NAME),
+    "content_type__app_label",
+    "content_type__model",
+)
+
+
 @dataclass
 class TimelineEntry:
     when: datetime.datetime
@@ -148,10 +166,10 @@ def timeline(
         )
     activity_ids = _newest_ids(activity_reads, n)
     change_ids = _newest_ids(change_reads, n)
-    activities = Activity.objects.filter(pk__in=activity_ids).select_related(
-        "owner", "company", "person"
-    )
+    activities = Activity.objects.filter(pk__in=activity_ids).select_related(*ACTIVITY_PARTIES)
     changes = ChangeRecord.objects.filter(pk__in=change_ids).select_related("actor", "content_type")
+    activities = activities.only(*ACTIVITY_COLUMNS)
+    changes = changes.only(*CHANGE_COLUMNS)
     entries = [TimelineEntry(a.occurred_at, "activity", a) for a in activities] + [
         TimelineEntry(c.created_at, "change", c) for c in changes
     ]
