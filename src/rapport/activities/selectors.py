@@ -21,6 +21,10 @@ PAGE = 30
 # Records looked up one by one (an index range read of at most one page each); the rest of the
 # related records share one lookup. Keeps the card's cost flat however long the history grows.
 OWN_LOOKUPS = 20
+# Changes are far fewer than activities (a record is created once and edited now and then), so
+# fewer of them get a lookup of their own; each lookup is planned anew, and forty of them took
+# PostgreSQL longer to plan than to run.
+OWN_CHANGE_LOOKUPS = 5
 
 
 # An entry shows its parties by name and link: read those columns, not the whole company and
@@ -52,7 +56,7 @@ class TimelineEntry:
         return (self.when, self.kind == "activity", self.item.pk)
 
 
-def _related(obj, user) -> tuple[list[int], list[int]]:
+def related_records(obj, user) -> tuple[list[int], list[int]]:
     """Ids of the card's own record plus the related records the user may see (one query)."""
     if isinstance(obj, Company):
         people = Person.objects.restrict(user).filter(employments__company=obj)
@@ -86,8 +90,9 @@ def _lookups(
     time_field: str,
     limit: int,
     before: datetime.datetime | None,
+    own: int = OWN_LOOKUPS,
 ) -> list[tuple[str, list]]:
-    """SQL of a newest-first read of ``limit`` rows for each of the first OWN_LOOKUPS ids, and one
+    """SQL of a newest-first read of ``limit`` rows for each of the first ``own`` ids, and one
     ``field IN`` read for the rest; older than ``before`` when given (the "Show older" pages,
     whose SQL is built each time)."""
     if before is not None:
@@ -108,9 +113,9 @@ def _lookups(
         def sql(part_ids):
             return prepared.sql(part_ids)
 
-    parts = [sql([pk]) for pk in ids[:OWN_LOOKUPS]]
-    if ids[OWN_LOOKUPS:]:
-        parts.append(sql(ids[OWN_LOOKUPS:]))
+    parts = [sql([pk]) for pk in ids[:own]]
+    if ids[own:]:
+        parts.append(sql(ids[own:]))
     return parts
 
 
@@ -130,13 +135,20 @@ def _newest_ids(parts: list[tuple[str, list]], limit: int, using: str = "default
 
 
 def timeline(
-    obj: Company | Person, *, user, before: datetime.datetime | None = None, limit: int = PAGE
+    obj: Company | Person,
+    *,
+    user,
+    before: datetime.datetime | None = None,
+    limit: int = PAGE,
+    related: tuple[list[int], list[int]] | None = None,
 ) -> tuple[list[TimelineEntry], datetime.datetime | None]:
     """Newest entries first; returns the page and the cursor for the next one (or None).
 
     Four queries whatever the length of the history: the related records, the ids of the newest
     activities and changes (each a UNION ALL of index range reads), and the rows themselves."""
-    company_ids, person_ids = _related(obj, user)
+    company_ids, person_ids = (
+        (list(related[0]), list(related[1])) if related else related_records(obj, user)
+    )
     # The card's own record first, so that it always gets a lookup of its own.
     company_ids.sort(key=lambda pk: pk != obj.pk)
     person_ids.sort(key=lambda pk: pk != obj.pk)
@@ -158,11 +170,12 @@ def timeline(
         def with_parent(ct=ct):
             return ChangeRecord.objects.filter(parent_content_type=ct)
 
+        own = OWN_CHANGE_LOOKUPS
         change_reads += _lookups(
-            of_type, ("change", ct.pk), "object_id", ids, "created_at", n, before
+            of_type, ("change", ct.pk), "object_id", ids, "created_at", n, before, own
         )
         change_reads += _lookups(
-            with_parent, ("parent", ct.pk), "parent_object_id", ids, "created_at", n, before
+            with_parent, ("parent", ct.pk), "parent_object_id", ids, "created_at", n, before, own
         )
     activity_ids = _newest_ids(activity_reads, n)
     change_ids = _newest_ids(change_reads, n)

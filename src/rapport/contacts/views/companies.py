@@ -25,23 +25,26 @@ class CompanyListView(CompanyConfig, records.RecordListView):
     default_sort = "name"
 
 
+# What the card's people list shows of each person (not their custom fields or search text).
+PERSON_ON_CARD = (
+    "position",
+    "company_id",
+    "person_id",
+    *(f"person__{name}" for name in ("first_name", "middle_name", "last_name", "phone")),
+)
+
+
 class CompanyDetailView(CompanyConfig, records.RecordDetailView):
     related_on_card = ("curator", "team", "territory", "branch")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         company = context["object"]
-        from rapport.contacts.models import Person
-
-        # The company's own people first, then their scope: the subquery stays small on SQLite.
-        visible_people = (
-            Person.objects.restrict(self.request.user)
-            .filter(employments__company=company)
-            .values("pk")
-        )
+        _company_ids, visible_people = context["related_ids"]
         employments = list(
-            Employment.objects.filter(company=company, person__in=visible_people)
+            Employment.objects.filter(company=company, person_id__in=visible_people)
             .select_related("person")
+            .only(*PERSON_ON_CARD)
             .order_by("person__last_name", "person__first_name")[: PEOPLE_ON_CARD + 1]
         )
         # A long staff list lives in the people list (filtered by this company), not on the card.

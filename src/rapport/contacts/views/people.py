@@ -10,7 +10,7 @@ from django.views.generic import View
 from rapport.contacts import dedupe
 from rapport.contacts.filtersets import PersonFilterSet
 from rapport.contacts.forms import ConsentForm, EmploymentForm, PersonForm
-from rapport.contacts.models import Company, Person
+from rapport.contacts.models import Person
 from rapport.contacts.services import (
     consent_set,
     employment_remove,
@@ -44,14 +44,10 @@ class PersonDetailView(PersonConfig, records.RecordDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = context["object"]
-        visible = (
-            Company.objects.restrict(self.request.user)
-            .filter(employments__person=person)
-            .values("pk")
-        )
-        context["employments"] = person.employments.filter(company__in=visible).select_related(
-            "company"
-        )
+        visible_companies, _people = context["related_ids"]
+        context["employments"] = person.employments.filter(
+            company_id__in=visible_companies
+        ).select_related("company")
         context["emails"] = list(person.emails.all())
         context["phones"] = list(person.phones.all())
         context["consents"] = list(person.consents.all())

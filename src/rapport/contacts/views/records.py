@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 
 from rapport.activities.rendering import render_timeline
-from rapport.activities.selectors import timeline
+from rapport.activities.selectors import related_records, timeline
 from rapport.contacts import dedupe
 from rapport.contacts.forms import BulkActionForm, MergeForm
 from rapport.contacts.services import bulk_add_tag, bulk_assign_curator, record_verified
@@ -91,7 +91,10 @@ class RecordDetailView(RecordConfig, ScopedMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         obj = self.get_scoped_object()
-        entries, cursor = timeline(obj, user=self.request.user)
+        # The companies and people the user may see around this record: the timeline's
+        # subjects, and the company card's list of people.
+        related = related_records(obj, self.request.user)
+        entries, cursor = timeline(obj, user=self.request.user, related=related)
         can_change = (
             obj.__class__.objects.restrict(self.request.user, scoping.CHANGE)
             .filter(pk=obj.pk)
@@ -100,6 +103,7 @@ class RecordDetailView(RecordConfig, ScopedMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "object": obj,
+            "related_ids": related,
             "timeline_html": render_timeline(
                 entries, record=obj, cursor=cursor, timeline_url=self.url("timeline", obj.pk)
             ),
