@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Person
-from rapport.core.changelog import history_of
+from rapport.core.changelog import history_of, independent_content_type_ids
 from rapport.core.models import ChangeRecord
 from rapport.core.prepared import IdsQuery
 
@@ -168,7 +168,10 @@ def timeline(
             return ChangeRecord.objects.filter(content_type=ct)
 
         def with_parent(ct=ct):
-            return ChangeRecord.objects.filter(parent_content_type=ct)
+            # Parts of the record (see independent_content_type_ids), not other records.
+            return ChangeRecord.objects.filter(parent_content_type=ct).exclude(
+                content_type_id__in=independent_content_type_ids()
+            )
 
         own = OWN_CHANGE_LOOKUPS
         change_reads += _lookups(

@@ -85,13 +85,33 @@ def history_for(objects: Iterable[models.Model]):
     return history_of(by_model)
 
 
+def independent_content_type_ids() -> list[int]:
+    """Content types of records with a visibility of their own (an ``OwnedScope``: companies,
+    people). Their changes are shown through the record itself, never through a parent: a person
+    created at a company is a change with the company as parent, and a colleague who may see
+    the company but not that person must not read the person's name in its history."""
+    from django.apps import apps
+
+    from rapport.core.scoping import OwnedScope
+
+    return sorted(
+        ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+        for model in apps.get_models()
+        if isinstance(getattr(model, "scope", None), OwnedScope)
+    )
+
+
 def history_of(ids_by_model: dict[type[models.Model], list[int]]):
-    """Change records about the given ids of each model, or with one of them as parent."""
+    """Change records about the given ids of each model, or of their parts (addresses,
+    e-mails, roles... changed with one of them as parent)."""
     from django.db.models import Q
 
+    independent = independent_content_type_ids()
     q = Q(pk__in=[])
     for model, ids in ids_by_model.items():
         ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
         q |= Q(content_type_id=ct.pk, object_id__in=ids)
-        q |= Q(parent_content_type_id=ct.pk, parent_object_id__in=ids)
+        q |= Q(parent_content_type_id=ct.pk, parent_object_id__in=ids) & ~Q(
+            content_type_id__in=independent
+        )
     return ChangeRecord.objects.filter(q).select_related("actor", "content_type")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -111,6 +112,34 @@ def test_company_card_lists_the_first_people_and_links_to_all(world):
     assert f'href="{link}"' in people
     listed = client.get(link).content.decode()
     assert "Staff25" in listed and "Teamlast" not in listed
+
+
+@pytest.mark.parametrize("max_listed", [5000, 1])  # ids as a list, or (many) as a subquery
+def test_company_card_lists_only_the_people_the_user_may_see(world, monkeypatch, max_listed):
+    monkeypatch.setattr("rapport.contacts.views.companies.MAX_LISTED_IDS", max_listed)
+    rep, director = world.user("rep"), world.user("director")
+    company = world.companies["own"]
+    person_create(actor=rep, last_name="Visiblestaff", companies=[(company, "")])
+    person_create(actor=rep, last_name="Secondvisible", companies=[(company, "")])
+    person_create(  # another team's contact at the same company
+        actor=director,
+        last_name="Hiddenstaff",
+        companies=[(company, "")],
+        team=world.teams["b"],
+        curator=world.user("outsider"),
+    )
+    html = client_for(rep).get(company.get_absolute_url()).content.decode()
+    people = re.search(r'id="company-people">(.*?)</ul>', html, re.S).group(1)
+    assert "Visiblestaff" in people and "Secondvisible" in people
+    # Not in the list, nor as "created" in the company's timeline or history.
+    assert "Hiddenstaff" not in html
+    history = client_for(rep).get(reverse("contacts:company_history", args=[company.pk]))
+    assert history.status_code == 200 and "Hiddenstaff" not in history.content.decode()
+    # Whoever may see that person sees them, and their creation, on the company's card.
+    director_html = client_for(director).get(company.get_absolute_url()).content.decode()
+    timeline = director_html.split('id="timeline"')[1]
+    assert "Hiddenstaff" in director_html.split('id="company-people"')[1].split("</ul>")[0]
+    assert "Hiddenstaff" in timeline
 
 
 def test_curator_selects_load_users_on_demand(world):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rapport.contacts import dedupe
 from rapport.contacts.filtersets import CompanyFilterSet
 from rapport.contacts.forms import CompanyForm
-from rapport.contacts.models import Company, Employment
+from rapport.contacts.models import Company, Employment, Person
 from rapport.contacts.services import company_create, company_delete, company_merge, company_update
 from rapport.contacts.tables import CompanyTable
 from rapport.contacts.views import records
@@ -25,6 +25,7 @@ class CompanyListView(CompanyConfig, records.RecordListView):
     default_sort = "name"
 
 
+MAX_LISTED_IDS = 5000
 # What the card's people list shows of each person (not their custom fields or search text).
 PERSON_ON_CARD = (
     "position",
@@ -41,6 +42,8 @@ class CompanyDetailView(CompanyConfig, records.RecordDetailView):
         context = super().get_context_data(**kwargs)
         company = context["object"]
         _company_ids, visible_people = context["related_ids"]
+        if len(visible_people) > MAX_LISTED_IDS:  # keep SQLite's parameter limit far away
+            visible_people = Person.objects.restrict(self.request.user).values("pk")
         employments = list(
             Employment.objects.filter(company=company, person_id__in=visible_people)
             .select_related("person")
