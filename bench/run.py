@@ -626,6 +626,9 @@ def worker_main(url: str, sections: list[str], samples: int, result_file: Path) 
     import django
 
     django.setup()
+    from rapport.core.startup import settle
+
+    settle()  # as the WSGI entry point does before serving
     from django.db import connection
 
     from bench.api_load import bench_api

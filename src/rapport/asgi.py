@@ -6,3 +6,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
 application = get_asgi_application()
+
+from rapport.core.startup import settle  # noqa: E402 - needs the loaded application
+
+settle()

@@ -6,3 +6,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
 application = get_wsgi_application()
+
+from rapport.core.startup import settle  # noqa: E402 - needs the loaded application
+
+settle()
