@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 
 from rapport.core import scoping
 from rapport.core.errors import DomainError, NotFound
+from rapport.core.filtering import asks_to_filter
 from rapport.core.paging import BoundedPaginator, page_hint
 
 
@@ -77,9 +78,11 @@ class FilteredListMixin(ScopedMixin):
 
     @cached_property
     def filterset(self):
-        return self.filterset_class(
-            self.request.GET, queryset=self.scoped_queryset(), request=self.request
-        )
+        # Unbound when nothing is filtered: the form shows empty fields and the list is the
+        # scope as it is, without validating a form of empty values (see asks_to_filter).
+        params = self.request.GET
+        data = params if asks_to_filter(self.filterset_class, params) else None
+        return self.filterset_class(data, queryset=self.scoped_queryset(), request=self.request)
 
     def sort_key(self) -> str:
         key = self.request.GET.get("sort", self.default_sort)
@@ -93,7 +96,7 @@ class FilteredListMixin(ScopedMixin):
 
     def filtered_queryset(self) -> QuerySet:
         fs = self.filterset
-        qs = fs.qs if fs.is_valid() else self.scoped_queryset().none()
+        qs = fs.qs if not fs.is_bound or fs.is_valid() else self.scoped_queryset().none()
         return self.sorted_queryset(qs)
 
     def page(self):
