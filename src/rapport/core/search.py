@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import connection, connections
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from rapport.core.text import translit
 
@@ -16,9 +17,37 @@ def fts_table(model) -> str:
 
 
 def apply_search(queryset: QuerySet, term: str) -> QuerySet:
+    return _search(queryset, term)[0]
+
+
+def search_sorted(queryset: QuerySet, term: str, order: tuple[str, ...]) -> QuerySet:
+    """``apply_search`` ordered by ``order`` (text fields first, then e.g. ``pk``).
+
+    When the matches are few (PostgreSQL), the text fields are ordered as expressions that no
+    index matches, so the page is sorted from the matches. Otherwise PostgreSQL may walk the
+    whole name index looking for them, expecting them spread along it; but matches cluster
+    (every Cyrillic name sorts after every Latin one): 0.8 s for "Мишин" as a director."""
+    found, few = _search(queryset, term)
+    if not few:
+        return found.order_by(*order)
+    return found.order_by(
+        *(name if name.lstrip("-") == "pk" else _unindexed(name) for name in order)
+    )
+
+
+def _unindexed(name: str):
+    """``name`` (or ``-name``) as an ordering expression an index cannot serve: the same text
+    with an empty string appended, so the same collation and order."""
+    field = name.lstrip("-")
+    expression = Concat(F(field), Value(""), output_field=CharField())
+    return expression.desc() if name.startswith("-") else expression.asc()
+
+
+def _search(queryset: QuerySet, term: str) -> tuple[QuerySet, bool]:
+    """(the matching records, whether they are few and fetched by id)."""
     term = " ".join((term or "").replace("\x00", "").split()).lower()[:100]
     if not term:
-        return queryset
+        return queryset, False
     variants = {term, translit(term)}
     if connection.vendor == "sqlite" and len(term) >= 3:
         table = fts_table(queryset.model)
@@ -35,7 +64,7 @@ def apply_search(queryset: QuerySet, term: str) -> QuerySet:
             q |= Q(search_text__contains=variant)
         found = queryset.filter(q)
     if connection.vendor != "postgresql":
-        return found
+        return found, False
     # Guard PostgreSQL's plan: sorted by name and cut to a page, a rare term tempts its planner
     # to walk the name index testing LIKE on every row (seconds on a million rows). Few matches
     # are fetched from the trigram index first and the page is sorted from them; many matches
@@ -50,5 +79,5 @@ def apply_search(queryset: QuerySet, term: str) -> QuerySet:
         )
         ids = [row[0] for row in cursor.fetchall()]
     if len(ids) <= FEW_MATCHES:
-        return queryset.filter(pk__in=ids)
-    return found
+        return queryset.filter(pk__in=ids), True
+    return found, False

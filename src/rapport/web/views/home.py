@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Person
-from rapport.core.search import apply_search
+from rapport.core.search import search_sorted
 from rapport.core.text import translit
 
 
@@ -54,11 +54,11 @@ class SearchView(LoginRequiredMixin, TemplateView):
             digits = "".join(ch for ch in term if ch.isdigit())
             search = digits if len(digits) >= 6 and len(digits) >= len(term) - 4 else term
             companies = list(
-                apply_search(Company.objects.restrict(user), search).order_by("name", "pk")[:limit]
+                search_sorted(Company.objects.restrict(user), search, ("name", "pk"))[:limit]
             )
             people = list(
-                apply_search(Person.objects.restrict(user), search).order_by(
-                    "last_name", "first_name", "pk"
+                search_sorted(
+                    Person.objects.restrict(user), search, ("last_name", "first_name", "pk")
                 )[:limit]
             )
         return {
