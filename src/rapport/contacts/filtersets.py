@@ -26,7 +26,7 @@ from rapport.core import custom_fields
 from rapport.core.custom_fields import definitions_for
 from rapport.core.forms import NamedOptions
 from rapport.core.models import CustomFieldType, Tag
-from rapport.core.search import apply_search
+from rapport.core.search import search_matches
 
 
 class UserFilterField(UserOptions, filters.fields.ModelChoiceField):
@@ -100,7 +100,8 @@ class CustomerRecordFilterSet(filters.FilterSet):
                 )
 
     def filter_search(self, queryset, name, value):
-        return apply_search(queryset, value)
+        found, self.few_search_matches = search_matches(queryset, value)
+        return found
 
     def filter_stale(self, queryset, name, value):
         if value is None:

@@ -14,6 +14,7 @@ from rapport.core import scoping
 from rapport.core.errors import DomainError, NotFound
 from rapport.core.filtering import asks_to_filter
 from rapport.core.paging import BoundedPaginator, page_hint
+from rapport.core.search import unindexed_order
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -88,16 +89,18 @@ class FilteredListMixin(ScopedMixin):
         key = self.request.GET.get("sort", self.default_sort)
         return key if key.lstrip("-") in self.sort_fields else self.default_sort
 
-    def sorted_queryset(self, qs: QuerySet) -> QuerySet:
+    def sorted_queryset(self, qs: QuerySet, *, few: bool = False) -> QuerySet:
         key = self.sort_key()
         fields = self.sort_fields[key.lstrip("-")]
         prefix = "-" if key.startswith("-") else ""
-        return qs.order_by(*[prefix + f for f in fields])
+        order = [prefix + f for f in fields]
+        # A search with few matches is sorted from them (see core.search.unindexed_order).
+        return qs.order_by(*(unindexed_order(order) if few else order))
 
     def filtered_queryset(self) -> QuerySet:
         fs = self.filterset
         qs = fs.qs if not fs.is_bound or fs.is_valid() else self.scoped_queryset().none()
-        return self.sorted_queryset(qs)
+        return self.sorted_queryset(qs, few=getattr(fs, "few_search_matches", False))
 
     def page(self):
         try:

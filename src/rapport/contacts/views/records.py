@@ -23,7 +23,7 @@ from rapport.core.changelog import history_for
 from rapport.core.custom_fields import definitions_for
 from rapport.core.errors import DomainError
 from rapport.core.models import SavedFilter
-from rapport.core.search import apply_search
+from rapport.core.search import search_sorted
 from rapport.core.views import (
     FilteredListMixin,
     ScopedMixin,
@@ -278,10 +278,10 @@ class RecordAutocompleteView(RecordConfig, ScopedMixin, View):
     """JSON options for the autocomplete widgets, searched within the user's scope."""
 
     def get(self, request):
-        qs = apply_search(self.scoped_queryset(), request.GET.get("q", ""))
-        items = [
-            {"value": o.pk, "text": str(o)} for o in qs.order_by(*self.model._meta.ordering)[:20]
-        ]
+        qs = search_sorted(
+            self.scoped_queryset(), request.GET.get("q", ""), tuple(self.model._meta.ordering)
+        )
+        items = [{"value": o.pk, "text": str(o)} for o in qs[:20]]
         return JsonResponse({"results": items})
 
 
