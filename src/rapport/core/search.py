@@ -16,19 +16,10 @@ def fts_table(model) -> str:
     return f"{model._meta.db_table}_fts"
 
 
-def apply_search(queryset: QuerySet, term: str) -> QuerySet:
-    return _search(queryset, term)[0]
-
-
-def search_matches(queryset: QuerySet, term: str) -> tuple[QuerySet, bool]:
-    """(the matching records, whether they are few and should be sorted by ``unindexed_order``)."""
-    return _search(queryset, term)
-
-
 def search_sorted(queryset: QuerySet, term: str, order: tuple[str, ...]) -> QuerySet:
-    """``apply_search`` ordered by ``order``, with few matches sorted from the matches (see
+    """``search_matches`` ordered by ``order``, with few matches sorted from the matches (see
     ``unindexed_order``)."""
-    found, few = _search(queryset, term)
+    found, few = search_matches(queryset, term)
     return found.order_by(*(unindexed_order(order) if few else order))
 
 
@@ -48,8 +39,9 @@ def unindexed_order(order) -> list:
     return out
 
 
-def _search(queryset: QuerySet, term: str) -> tuple[QuerySet, bool]:
-    """(the matching records, whether they are few and fetched by id)."""
+def search_matches(queryset: QuerySet, term: str) -> tuple[QuerySet, bool]:
+    """(the records matching ``term``, whether they are few: fetched by id, to be sorted with
+    ``unindexed_order``)."""
     term = " ".join((term or "").replace("\x00", "").split()).lower()[:100]
     if not term:
         return queryset, False
