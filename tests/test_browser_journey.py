@@ -366,6 +366,9 @@ def test_curator_pickers_load_users_as_you_type(live_server, browser: Browser, w
         picker.click()
         page.keyboard.type("outsider")
         page.locator(".ts-dropdown .option", has_text="Outsider Tester").click()
+        # As a user would, click "Filter" once the list of users has closed (open, it can
+        # cover the button).
+        expect(page.locator("#filter-form .ts-dropdown")).to_be_hidden()
         page.locator("#filter-form button[type=submit]").click()
         rows = page.locator("#record-list tbody tr")
         expect(rows).to_have_count(1)
@@ -376,6 +379,7 @@ def test_curator_pickers_load_users_as_you_type(live_server, browser: Browser, w
         page.locator("#bulk-form .ts-control").click()
         page.keyboard.type("rep tes")
         page.locator(".ts-dropdown .option", has_text="Rep Tester").click()
+        expect(page.locator("#bulk-form .ts-dropdown")).to_be_hidden()
         page.locator("#bulk-form button[type=submit]").click()
         expect(page.locator(".alert-success")).to_contain_text("1 record updated.")
         foreign.refresh_from_db()
