@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Person
-from rapport.core.changelog import history_of, independent_content_type_ids
+from rapport.core.changelog import history_of, parts_of
 from rapport.core.models import ChangeRecord
 from rapport.core.prepared import IdsQuery
 
@@ -65,26 +65,45 @@ def related_records(obj, user) -> tuple[list[int], list[int]]:
     return list(companies.values_list("pk", flat=True)), [obj.pk]
 
 
-_NEWEST: dict[tuple, IdsQuery] = {}
+def _base(kind: str, content_type_id: int | None) -> QuerySet:
+    """The rows one kind of lookup reads: activities, changes of records of a type, or changes
+    of their parts."""
+    if kind == "activity":
+        return Activity.objects.all()
+    if kind == "change":
+        return ChangeRecord.objects.filter(content_type_id=content_type_id)
+    return ChangeRecord.objects.filter(parts_of(content_type_id))
 
 
-def _newest(base: Callable[[], QuerySet], key: tuple, field: str, time_field: str, limit: int):
-    """The newest ``limit`` rows (id, time) of ``base`` for some ids of ``field``, as SQL
-    prepared once per process (see ``core.prepared``): a card runs six of these lookups, and
-    building their SQL cost more than running them."""
-    key = (*key, field, time_field, limit)
-    if key not in _NEWEST:
-        _NEWEST[key] = IdsQuery(
-            lambda: base().order_by(f"-{time_field}", "-id").values_list("id", time_field),
-            field,
-            limit,
-        )
-    return _NEWEST[key]
+def _newest_query(
+    kind: str,
+    content_type_id: int | None,
+    field: str,
+    time_field: str,
+    limit: int,
+    before: datetime.datetime | None = None,
+) -> IdsQuery:
+    """The newest ``limit`` rows (id, time) of a kind for some ids of ``field``, older than
+    ``before`` when given."""
+
+    def build():
+        rows = _base(kind, content_type_id)
+        if before is not None:
+            rows = rows.filter(**{f"{time_field}__lt": before})
+        return rows.order_by(f"-{time_field}", "-id").values_list("id", time_field)
+
+    return IdsQuery(build, field, limit)
+
+
+# A card's first page: each kind of lookup compiled once per process (a card runs six, and
+# building their SQL cost more than running them). "Show older" pages compile theirs once per
+# request, for all the ids of that kind.
+_prepared_newest = functools.cache(_newest_query)
 
 
 def _lookups(
-    base: Callable[[], QuerySet],
-    key: tuple,
+    kind: str,
+    content_type_id: int | None,
     field: str,
     ids: list[int],
     time_field: str,
@@ -93,29 +112,14 @@ def _lookups(
     own: int = OWN_LOOKUPS,
 ) -> list[tuple[str, list]]:
     """SQL of a newest-first read of ``limit`` rows for each of the first ``own`` ids, and one
-    ``field IN`` read for the rest; older than ``before`` when given (the "Show older" pages,
-    whose SQL is built each time)."""
-    if before is not None:
-        key = (*key, "before")
-        older = {f"{time_field}__lt": before}
-
-        def base_before():
-            return base().filter(**older)
-
-        def sql(part_ids):
-            part = base_before().filter(**{f"{field}__in": part_ids})
-            part = part.order_by(f"-{time_field}", "-id").values_list("id", time_field)[:limit]
-            sql, params = part.query.sql_with_params()
-            return sql, list(params)
+    ``field IN`` read for the rest."""
+    if before is None:
+        query = _prepared_newest(kind, content_type_id, field, time_field, limit)
     else:
-        prepared = _newest(base, key, field, time_field, limit)
-
-        def sql(part_ids):
-            return prepared.sql(part_ids)
-
-    parts = [sql([pk]) for pk in ids[:own]]
+        query = _newest_query(kind, content_type_id, field, time_field, limit, before)
+    parts = [query.sql([pk]) for pk in ids[:own]]
     if ids[own:]:
-        parts.append(sql(ids[own:]))
+        parts.append(query.sql(ids[own:]))
     return parts
 
 
@@ -155,40 +159,21 @@ def timeline(
     n = limit + 1
     activity_reads = []
     for field, ids in (("company_id", company_ids), ("person_id", person_ids)):
-        activity_reads += _lookups(
-            Activity.objects.all, ("activity",), field, ids, "occurred_at", n, before
-        )
+        activity_reads += _lookups("activity", None, field, ids, "occurred_at", n, before)
     change_reads = []
     for model, ids in ((Company, company_ids), (Person, person_ids)):
         if not ids:
             continue
-        ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
-
-        def of_type(ct=ct):
-            return ChangeRecord.objects.filter(content_type=ct)
-
-        def with_parent(ct=ct):
-            # Parts of the record (see independent_content_type_ids), not other records.
-            return ChangeRecord.objects.filter(parent_content_type=ct).exclude(
-                content_type_id__in=independent_content_type_ids()
+        ct = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+        for kind, field in (("change", "object_id"), ("parts", "parent_object_id")):
+            change_reads += _lookups(
+                kind, ct, field, ids, "created_at", n, before, OWN_CHANGE_LOOKUPS
             )
-
-        own = OWN_CHANGE_LOOKUPS
-        change_reads += _lookups(
-            of_type, ("change", ct.pk), "object_id", ids, "created_at", n, before, own
-        )
-        change_reads += _lookups(
-            with_parent, ("parent", ct.pk), "parent_object_id", ids, "created_at", n, before, own
-        )
     activity_ids = _newest_ids(activity_reads, n)
     change_ids = _newest_ids(change_reads, n)
-    activities = Activity.objects.filter(pk__in=activity_ids).select_related(*ACTIVITY_PARTIES)
-    changes = ChangeRecord.objects.filter(pk__in=change_ids).select_related("actor", "content_type")
-    activities = activities.only(*ACTIVITY_COLUMNS)
-    changes = changes.only(*CHANGE_COLUMNS)
-    entries = [TimelineEntry(a.occurred_at, "activity", a) for a in activities] + [
-        TimelineEntry(c.created_at, "change", c) for c in changes
-    ]
+    entries = _entries(
+        Activity.objects.filter(pk__in=activity_ids), ChangeRecord.objects.filter(pk__in=change_ids)
+    )
     entries.sort(key=lambda e: e.sort_key, reverse=True)
     page = entries[:limit]
     more = len(entries) > limit
@@ -196,6 +181,15 @@ def timeline(
         page, more = _with_ties(page, company_ids, person_ids)
     cursor = page[-1].when if more and page else None
     return page, cursor
+
+
+def _entries(activities: QuerySet, changes: QuerySet) -> list[TimelineEntry]:
+    """Entries of these activities and changes, read with the columns an entry shows."""
+    activities = activities.select_related(*ACTIVITY_PARTIES).only(*ACTIVITY_COLUMNS)
+    changes = changes.select_related("actor", "content_type").only(*CHANGE_COLUMNS)
+    return [TimelineEntry(a.occurred_at, "activity", a) for a in activities] + [
+        TimelineEntry(c.created_at, "change", c) for c in changes
+    ]
 
 
 def _with_ties(
@@ -210,10 +204,7 @@ def _with_ties(
     activities = Activity.objects.filter(subjects)
     changes = history_of({Company: company_ids, Person: person_ids})
     shown = {(e.kind, e.item.pk) for e in page}
-    tied = activities.filter(occurred_at=boundary).select_related("owner", "company", "person")
-    ties = [TimelineEntry(a.occurred_at, "activity", a) for a in tied] + [
-        TimelineEntry(c.created_at, "change", c) for c in changes.filter(created_at=boundary)
-    ]
+    ties = _entries(activities.filter(occurred_at=boundary), changes.filter(created_at=boundary))
     page = page + [e for e in ties if (e.kind, e.item.pk) not in shown]
     page.sort(key=lambda e: e.sort_key, reverse=True)
     more = (

@@ -67,6 +67,9 @@ class CustomerRecordFilterSet(filters.FilterSet):
         field_name="created_at", lookup_expr="date__lte", label=_("Created until")
     )
     custom_target = ""
+    # Set by the search filter: the matches are few and the list sorts them itself (see
+    # core.search.unindexed_order and FilteredListMixin.sorted_queryset).
+    few_search_matches = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +80,7 @@ class CustomerRecordFilterSet(filters.FilterSet):
         }
         # The memo of definitions serves the form; a request filtering by a custom field reads
         # the table, so a field defined a moment ago in another process filters at once.
-        by_custom = any(name.startswith(custom_fields.PREFIX) for name in self.data)
+        by_custom = custom_fields.named_in(self.data)
         for definition in definitions_for(self.custom_target, for_display=not by_custom):
             name = f"{custom_fields.PREFIX}{definition.key}"
             if definition.field_type == CustomFieldType.BOOLEAN:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 
 from rapport.core.context import current_request_id
 from rapport.core.models import ChangeAction, ChangeRecord
@@ -85,33 +87,39 @@ def history_for(objects: Iterable[models.Model]):
     return history_of(by_model)
 
 
-def independent_content_type_ids() -> list[int]:
-    """Content types of records with a visibility of their own (an ``OwnedScope``: companies,
-    people). Their changes are shown through the record itself, never through a parent: a person
-    created at a company is a change with the company as parent, and a colleague who may see
-    the company but not that person must not read the person's name in its history."""
+@functools.cache
+def _independent_models() -> tuple[type[models.Model], ...]:
     from django.apps import apps
 
     from rapport.core.scoping import OwnedScope
 
-    return sorted(
-        ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+    return tuple(
+        model
         for model in apps.get_models()
         if isinstance(getattr(model, "scope", None), OwnedScope)
     )
 
 
-def history_of(ids_by_model: dict[type[models.Model], list[int]]):
-    """Change records about the given ids of each model, or of their parts (addresses,
-    e-mails, roles... changed with one of them as parent)."""
-    from django.db.models import Q
+def parts_of(content_type_id: int) -> Q:
+    """Change records of the parts of records of one type (addresses, e-mails, roles... written
+    with the record as parent).
 
-    independent = independent_content_type_ids()
+    Records with a visibility of their own (an ``OwnedScope``: companies, people) are not parts:
+    their changes are shown through the record itself, never through a parent. A person created
+    at a company is a change with the company as parent, and a colleague who may see the
+    company but not that person must not read the person's name in its history."""
+    independent = [
+        ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+        for model in _independent_models()
+    ]
+    return Q(parent_content_type_id=content_type_id) & ~Q(content_type_id__in=independent)
+
+
+def history_of(ids_by_model: dict[type[models.Model], list[int]]):
+    """Change records about the given ids of each model, or of their parts (see ``parts_of``)."""
     q = Q(pk__in=[])
     for model, ids in ids_by_model.items():
         ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
         q |= Q(content_type_id=ct.pk, object_id__in=ids)
-        q |= Q(parent_content_type_id=ct.pk, parent_object_id__in=ids) & ~Q(
-            content_type_id__in=independent
-        )
+        q |= parts_of(ct.pk) & Q(parent_object_id__in=ids)
     return ChangeRecord.objects.filter(q).select_related("actor", "content_type")

@@ -38,6 +38,11 @@ def definitions_for(target: str, *, for_display: bool = False) -> list[CustomFie
     return list(definitions)
 
 
+def named_in(params) -> bool:
+    """Whether request parameters name a custom field (``cf_<key>``)."""
+    return any(name.startswith(PREFIX) for name in params)
+
+
 def forget_definitions() -> None:
     _memo.clear()
 

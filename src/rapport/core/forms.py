@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -59,7 +60,9 @@ class ValuesChoiceIterator(ModelChoiceIterator):
             yield (row[0], self.field.label_from_values(row))
 
 
-_NAMED: dict[type, Prepared] = {}
+@functools.cache
+def _named_options(model) -> Prepared:
+    return Prepared(lambda: model.objects.order_by(*model._meta.ordering).values_list("pk", "name"))
 
 
 class NamedOptions:
@@ -75,12 +78,7 @@ class NamedOptions:
 
     @property
     def prepared_options(self) -> Prepared:
-        model = self.queryset.model
-        if model not in _NAMED:
-            _NAMED[model] = Prepared(
-                lambda: model.objects.order_by(*model._meta.ordering).values_list("pk", "name")
-            )
-        return _NAMED[model]
+        return _named_options(self.queryset.model)
 
 
 class ScopedModelChoiceField(forms.ModelChoiceField):

@@ -62,7 +62,9 @@ class Prepared:
         compiled = self._compiled.get(using)
         if compiled is None:
             with self._lock:
-                compiled = self._compiled.setdefault(using, self._compile(using))
+                compiled = self._compiled.get(using)
+                if compiled is None:
+                    compiled = self._compiled[using] = self._compile(using)
         return compiled
 
     def execute(self, sql: str, params: list, converters, using: str) -> list[tuple]:
@@ -104,19 +106,27 @@ class IdsQuery(Prepared):
         return head, tail, params[:slot], params[slot + 2 :], converters
 
     def sql(self, ids: list[int], using: str = "default") -> tuple[str, list]:
-        """The SQL and parameters for these ids (to run, or to use inside a larger query)."""
+        """The SQL and parameters for these ids, to use inside a larger query."""
         head, tail, before, after, _converters = self.compiled(using)
         return head + ", ".join(["%s"] * len(ids)) + tail, [*before, *ids, *after]
 
     def rows(self, ids: list[int], using: str = "default") -> list[tuple]:
         if not ids:
             return []
-        sql, params = self.sql(ids, using)
-        return self.execute(sql, params, self.compiled(using)[4], using)
+        head, tail, before, after, converters = self.compiled(using)
+        sql = head + ", ".join(["%s"] * len(ids)) + tail
+        return self.execute(sql, [*before, *ids, *after], converters, using)
 
     def grouped(self, ids: list[int], using: str = "default") -> dict[int, list]:
         """{first column: [the rest of each row]} — a single remaining column is unwrapped."""
         out: dict[int, list] = defaultdict(list)
         for owner, *values in self.rows(ids, using):
             out[owner].append(values[0] if len(values) == 1 else tuple(values))
+        return out
+
+    def first(self, ids: list[int], using: str = "default") -> dict[int, str]:
+        """{first column: the second column of its first row, "" when empty or missing}."""
+        out: dict[int, str] = defaultdict(str)
+        for owner, value, *_rest in self.rows(ids, using):
+            out.setdefault(owner, value or "")
         return out
