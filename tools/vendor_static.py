@@ -23,6 +23,14 @@ FILES = {
         "dist/css/tom-select.bootstrap5.min.css",
         "LICENSE",
     ],
+    "sortablejs": ["Sortable.min.js", "LICENSE"],
+    "echarts": [
+        "dist/echarts.min.js",
+        "i18n/langRU.js",
+        "i18n/langUK.js",
+        "i18n/langLV.js",
+        "LICENSE",
+    ],
 }
 
 
