@@ -7,84 +7,20 @@ call it; tests/test_permission_matrix.py checks each declaration for every role.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
 
-ROLES = [
-    "anonymous",
-    "admin",
-    "director",
-    "head",
-    "rep",
-    "outsider",
-    "marketer",
-    "support",
-    "auditor",
-]
-KEYS = ["own", "team", "foreign"]
-WRITE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-# Who may do what, restated from the user's side (the scoping code must agree) -----------------
-def sees_customer(role: str, key: str) -> bool:
-    if role in ("admin", "director", "auditor"):
-        return True
-    if role in ("head", "rep"):  # the head's department and the rep's team hold own + team
-        return key in ("own", "team")
-    if role == "outsider":
-        return key == "foreign"
-    return False  # marketing and service teams hold none of these customers
-
-
-def changes_customer(role: str, key: str) -> bool:
-    return role != "auditor" and sees_customer(role, key)
-
-
-def changes_activity(role: str, key: str) -> bool:
-    """Only the author, their head of department, a director or an administrator."""
-    if role in ("admin", "director"):
-        return True
-    if role == "head":
-        return key in ("own", "team")
-    if role == "rep":
-        return key == "own"
-    return role == "outsider" and key == "foreign"
-
-
-def owns_job(role: str, key: str) -> bool:
-    return changes_activity(role, key) or role == "auditor"
-
-
-RULES: dict[str, Callable[[str, str | None, str], bool]] = {
-    "public": lambda role, key, method: True,
-    "user": lambda role, key, method: role != "anonymous",
-    "writer": lambda role, key, method: role not in ("anonymous", "auditor"),
-    "admin": lambda role, key, method: role == "admin",
-    "changelog": lambda role, key, method: role in ("admin", "director", "auditor"),
-    "customer": lambda role, key, method: (
-        changes_customer(role, key) if method in WRITE else sees_customer(role, key)
-    ),
-    "customer_change": lambda role, key, method: changes_customer(role, key),
-    "log_activity": lambda role, key, method: role != "auditor" and sees_customer(role, key),
-    "activity": lambda role, key, method: (
-        changes_activity(role, key) if method in WRITE else sees_customer(role, key)
-    ),
-    "activity_change": lambda role, key, method: changes_activity(role, key),
-    "job": lambda role, key, method: owns_job(role, key),
-    "token": lambda role, key, method: role == "rep",
-}
-
-
-@dataclass
-class Route:
-    rule: str
-    methods: tuple[str, ...] = ("GET",)
-    obj: str | None = None  # which kind of record the URL points at
-    data: Callable | None = None  # (world, key, actor) -> POST data
-    query: str = ""
-    hidden_names: bool = False  # a list/search: out-of-scope names must not appear
-    extra_kwargs: Callable | None = None
-    write_methods_are_reads: bool = False
+from tests.app_rules import APP_RULES
+from tests.permission_base import (  # noqa: F401  (re-exported for the matrix test)
+    KEYS,
+    ROLES,
+    RULES,
+    WRITE,
+    Route,
+    api_routes,
+    changes_activity,
+    changes_customer,
+    owns_job,
+    sees_customer,
+)
 
 
 def _company_form(world, key, actor):
@@ -336,26 +272,8 @@ WEB: dict[str, Route] = {
 API: dict[tuple[str, str], Route] = {}
 
 
-def _api(
-    path: str,
-    rule: str,
-    methods: tuple[str, ...],
-    obj: str | None = None,
-    data=None,
-    query: str = "",
-    hidden_names=False,
-    reads=False,
-):
-    for method in methods:
-        API[(path, method)] = Route(
-            rule,
-            (method,),
-            obj=obj,
-            data=data,
-            query=query,
-            hidden_names=hidden_names,
-            write_methods_are_reads=reads,
-        )
+def _api(path: str, rule: str, methods: tuple[str, ...], **kwargs) -> None:
+    API.update(api_routes(path, rule, methods, **kwargs))
 
 
 for plural, kind in (("companies", "company"), ("people", "person")):
@@ -508,3 +426,10 @@ for _method in ("GET", "PUT", "PATCH", "DELETE"):
 _api("/api/v1/webhooks/{id}/deliveries/", "admin", ("GET",), obj="webhook")
 _api("/api/v1/schema/", "user", ("GET",))
 _api("/api/v1/docs/", "user", ("GET",))
+
+
+# Each later app declares its routes beside it (tests/app_rules/<app>.py) --------------------
+for _app in APP_RULES:
+    RULES.update(_app.RULES)
+    WEB.update(_app.WEB)
+    API.update(_app.API)

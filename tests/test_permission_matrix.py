@@ -24,6 +24,7 @@ from rapport.core.configuration import custom_field_save
 from rapport.core.jobs import job_start
 from rapport.core.models import ChangeRecord, CustomFieldDefinition, Job, SavedFilter, Tag
 from rapport.integrations.models import Webhook
+from tests.app_rules import APP_RULES
 from tests.permission_rules import (
     API,
     KEYS,
@@ -152,6 +153,9 @@ def _prepare(world) -> Fixture:
             "tag": tag.pk,
             "webhook": webhook.pk,
         }
+    for app in APP_RULES:
+        for key, objects in app.prepare(world).items():
+            fx.objects[key].update(objects)
     return fx
 
 
@@ -169,8 +173,16 @@ def fingerprint():
         CustomFieldDefinition,
         Job,
         Webhook,
+        *(model for app in APP_RULES for model in app.COUNTED),
     ]
-    stamps = [Company, Person, Activity, CustomFieldDefinition, Webhook]
+    stamps = [
+        Company,
+        Person,
+        Activity,
+        CustomFieldDefinition,
+        Webhook,
+        *(model for app in APP_RULES for model in app.STAMPED),
+    ]
     from rapport.accounts.models import ApiToken, User
 
     return (

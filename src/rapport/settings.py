@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "rapport.contacts",
     "rapport.activities",
     "rapport.integrations",
+    "rapport.catalog",
+    "rapport.sales",
+    "rapport.orders",
+    "rapport.analytics",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +296,8 @@ RAPPORT = {
     "TASK_LEASE_SECONDS": int(env("RAPPORT_TASK_LEASE_SECONDS", "300")),
     "IMPORT_CHUNK_SIZE": int(env("RAPPORT_IMPORT_CHUNK_SIZE", "500")),
     "MAX_UPLOAD_BYTES": int(env("RAPPORT_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
+    # Forecasts and reports sum amounts in this currency (see catalog.ExchangeRate).
+    "BASE_CURRENCY": env("RAPPORT_BASE_CURRENCY", "EUR"),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

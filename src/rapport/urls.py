@@ -10,5 +10,9 @@ urlpatterns = [
     path("", include("rapport.contacts.urls")),
     path("", include("rapport.activities.urls")),
     path("", include("rapport.integrations.urls")),
+    path("", include("rapport.catalog.urls")),
+    path("", include("rapport.sales.urls")),
+    path("", include("rapport.orders.urls")),
+    path("", include("rapport.analytics.urls")),
     path("", include("rapport.web.urls")),
 ]

@@ -111,11 +111,24 @@ class Command(BaseCommand):
             self.create_companies(rng, fakers, reps, options["companies"])
             self.create_people(rng, fakers, reps, options["people"])
             self.create_history(rng, users)
+            self.seed_other_apps(rng, users)
         password_file.write_text(
             f"admin {admin_password}\ndemo {demo_password}\n", encoding="utf-8"
         )
         password_file.chmod(0o600)
         self.print_credentials(password_file)
+
+    def seed_other_apps(self, rng, users):
+        """Apps after the customer base add their demo data in ``<app>/demo.py``: ``seed(*, rng,
+        users, stdout)``, called in the order of INSTALLED_APPS inside the same transaction."""
+        from importlib import import_module
+
+        from django.apps import apps
+        from django.utils.module_loading import module_has_submodule
+
+        for config in apps.get_app_configs():
+            if config.name.startswith("rapport.") and module_has_submodule(config.module, "demo"):
+                import_module(f"{config.name}.demo").seed(rng=rng, users=users, stdout=self.stdout)
 
     def print_credentials(self, password_file):
         if not password_file.exists():

@@ -1,0 +1,5 @@
+"""API resources of the analytics app, registered by rapport/api_urls.py."""
+
+# (prefix, viewset, basename) for the router; PATHS: plain paths for non-router views.
+ROUTES: list = []
+PATHS: list = []

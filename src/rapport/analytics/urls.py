@@ -1,0 +1,4 @@
+"""Web routes of the analytics app."""
+
+app_name = "analytics"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Web routes of the catalog app."""
+
+app_name = "catalog"
+urlpatterns: list = []

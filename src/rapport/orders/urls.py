@@ -1,0 +1,4 @@
+"""Web routes of the orders app."""
+
+app_name = "orders"
+urlpatterns: list = []

@@ -1,0 +1,10 @@
+"""Sales app: leads and their distribution, pipelines and stages, deals and the board."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "rapport.sales"
+    label = "sales"
+    verbose_name = _("Sales")

@@ -1,0 +1,4 @@
+"""Web routes of the sales app."""
+
+app_name = "sales"
+urlpatterns: list = []
