@@ -1,7 +1,23 @@
 """Navigation entries shown to the current user."""
 
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import reverse
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+
+
+@cache
+def _app_navigation() -> list:
+    """Apps after the customer base add entries in ``<app>/navigation.py``: ``items(user)``
+    returns (url, label, icon) tuples for the top bar, ``admin_items(user)`` (url, label)."""
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("rapport.") and module_has_submodule(config.module, "navigation"):
+            modules.append(import_module(f"{config.name}.navigation"))
+    return modules
 
 
 def navigation(request):
@@ -23,4 +39,7 @@ def navigation(request):
             (reverse("web:outbox"), _("Outbox")),
             (reverse("integrations:webhook_list"), _("Webhooks")),
         ]
+    for module in _app_navigation():
+        items += getattr(module, "items", lambda user: [])(user)
+        admin += getattr(module, "admin_items", lambda user: [])(user)
     return {"nav_items": items, "nav_admin": admin}
