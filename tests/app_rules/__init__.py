@@ -1,4 +1,4 @@
-"""Permission declarations of the apps after the foundation, one module per app.
+"""Permission declarations of the apps after the foundation, one module per app (or part).
 
 Each module defines:
 - ``RULES``: extra rules (role, key, method) -> allowed, by name;
@@ -9,6 +9,13 @@ Each module defines:
   request must leave unchanged.
 """
 
-from tests.app_rules import analytics, catalog, orders, sales
+from tests.app_rules import (
+    analytics,
+    catalog,
+    orders_documents,
+    orders_proposals,
+    sales_deals,
+    sales_leads,
+)
 
-APP_RULES = (catalog, sales, orders, analytics)
+APP_RULES = (catalog, sales_leads, sales_deals, orders_proposals, orders_documents, analytics)

@@ -1,5 +1,7 @@
-"""API resources of the orders app, registered by rapport/api_urls.py."""
+"""API resources of the documents app, registered by rapport/api_urls.py."""
+
+from rapport.orders.api import document_routes, proposal_routes
 
 # (prefix, viewset, basename) for the router; PATHS: plain paths for non-router views.
-ROUTES: list = []
-PATHS: list = []
+ROUTES: list = [*proposal_routes.ROUTES, *document_routes.ROUTES]
+PATHS: list = [*proposal_routes.PATHS, *document_routes.PATHS]

@@ -1,4 +1,4 @@
-"""Who may use each route and API operation of the orders app."""
+"""Who may use each route and API operation of orders_documents."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may use each route and API operation of the sales app."""
+"""Who may use each route and API operation of orders_proposals."""
 
 from __future__ import annotations
 

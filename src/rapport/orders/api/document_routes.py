@@ -1,0 +1,4 @@
+"""API routes: document_routes."""
+
+ROUTES: list = []
+PATHS: list = []

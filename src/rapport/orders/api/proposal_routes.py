@@ -1,0 +1,4 @@
+"""API routes: proposal_routes."""
+
+ROUTES: list = []
+PATHS: list = []

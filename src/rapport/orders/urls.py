@@ -1,4 +1,0 @@
-"""Web routes of the orders app."""
-
-app_name = "orders"
-urlpatterns: list = []

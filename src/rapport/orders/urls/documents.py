@@ -1,0 +1,3 @@
+"""Web routes of orders, invoices, payments, shipments and document settings."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Web routes of proposals."""
+
+urlpatterns: list = []

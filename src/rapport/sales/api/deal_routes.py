@@ -1,0 +1,4 @@
+"""API routes: deal_routes."""
+
+ROUTES: list = []
+PATHS: list = []

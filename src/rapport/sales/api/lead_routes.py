@@ -1,0 +1,4 @@
+"""API routes: lead_routes."""
+
+ROUTES: list = []
+PATHS: list = []

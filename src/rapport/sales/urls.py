@@ -1,4 +1,0 @@
-"""Web routes of the sales app."""
-
-app_name = "sales"
-urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Web routes of the sales app: deals."""
+
+urlpatterns: list = []
