@@ -287,6 +287,11 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "rapport.core.choices.Language",
         "CustomFieldTargetEnum": "rapport.core.models.CustomFieldTarget",
         "RecordKindEnum": [("company", "company"), ("person", "person")],
+        "CurrencyEnum": "rapport.core.money.Currency",
+        "ProductKindEnum": "rapport.catalog.models.ProductKind",
+        "DiscountKindEnum": "rapport.catalog.models.DiscountKind",
+        # Stage kinds and deal statuses are the same set: open, won, lost.
+        "DealOutcomeEnum": "rapport.sales.choices.DealStatus",
     },
 }
 

@@ -1,0 +1,1 @@
+"""Catalogue screens: products for everyone, prices and discounts for administrators."""
