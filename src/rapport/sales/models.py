@@ -177,6 +177,8 @@ class Lead(BaseModel):
             models.Index(fields=["source", "-created_at"], name="lead_source"),
             models.Index(fields=["campaign"], name="lead_campaign"),
             models.Index(fields=["email"], name="lead_email"),
+            models.Index(fields=["company_name", "id"], name="lead_company_name"),
+            models.Index(fields=["last_name", "first_name", "id"], name="lead_last_name"),
         ]
 
     def __str__(self) -> str:
@@ -455,6 +457,10 @@ class Deal(BaseModel):
             models.Index(fields=["-created_at", "id"], name="deal_created"),
             models.Index(fields=["name", "id"], name="deal_name"),
             models.Index(fields=["source", "status"], name="deal_source"),
+            # The list's sorts.
+            models.Index(fields=["expected_close_date", "id"], name="deal_close_date"),
+            models.Index(fields=["amount", "id"], name="deal_amount"),
+            models.Index(fields=["stage_changed_at", "id"], name="deal_stage_changed"),
         ]
         constraints = [
             models.CheckConstraint(

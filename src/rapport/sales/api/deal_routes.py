@@ -1,4 +1,10 @@
-"""API routes: deal_routes."""
+"""API routes: pipelines, reasons for losing, deals."""
 
-ROUTES: list = []
+from rapport.sales.api.deals import DealViewSet, LostReasonViewSet, PipelineViewSet
+
+ROUTES: list = [
+    ("pipelines", PipelineViewSet, "pipeline"),
+    ("lost-reasons", LostReasonViewSet, "lost-reason"),
+    ("deals", DealViewSet, "deal"),
+]
 PATHS: list = []

@@ -1,4 +1,6 @@
-"""API routes: lead_routes."""
+"""API routes of leads, collected by sales/api/urls.py."""
 
-ROUTES: list = []
+from rapport.sales.api.leads import LeadViewSet
+
+ROUTES: list = [("leads", LeadViewSet, "lead")]
 PATHS: list = []

@@ -1,0 +1,1 @@
+"""Filtersets of the sales app, one module per part (leads, deals)."""

@@ -1,0 +1,1 @@
+"""Selectors of the sales app, one module per part (leads, deals)."""

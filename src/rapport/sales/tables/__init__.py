@@ -1,0 +1,1 @@
+"""Tables of the sales app, one module per part (leads, deals)."""
