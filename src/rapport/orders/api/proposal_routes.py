@@ -1,4 +1,9 @@
-"""API routes: proposal_routes."""
+"""API routes: proposals and their lines."""
 
-ROUTES: list = []
+from rapport.orders.api.proposals import ProposalLineViewSet, ProposalViewSet
+
+ROUTES: list = [
+    ("proposals", ProposalViewSet, "proposal"),
+    ("proposal-lines", ProposalLineViewSet, "proposal-line"),
+]
 PATHS: list = []

@@ -55,6 +55,7 @@ class Order(Document):
             models.Index(fields=["owner", "status"], name="order_owner"),
             models.Index(fields=["team", "status"], name="order_team"),
             models.Index(fields=["-ordered_on", "id"], name="order_date"),
+            models.Index(fields=["number", "id"], name="order_number"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -122,6 +123,8 @@ class Invoice(Document):
             models.Index(fields=["owner", "status", "due_on"], name="invoice_owner"),
             models.Index(fields=["team", "status", "due_on"], name="invoice_team"),
             models.Index(fields=["-issued_on", "id"], name="invoice_issued"),
+            models.Index(fields=["number", "id"], name="invoice_number"),
+            models.Index(fields=["due_on", "id"], name="invoice_due"),
         ]
         constraints = [
             models.UniqueConstraint(

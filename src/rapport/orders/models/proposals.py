@@ -105,6 +105,7 @@ class Proposal(Document):
             models.Index(fields=["owner", "status"], name="proposal_owner"),
             models.Index(fields=["team", "status"], name="proposal_team"),
             models.Index(fields=["number", "version"], name="proposal_number"),
+            models.Index(fields=["-created_at", "id"], name="proposal_created"),
             models.Index(fields=["discount_approval", "team"], name="proposal_approval"),
         ]
         constraints = [

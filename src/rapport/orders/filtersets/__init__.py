@@ -1,0 +1,1 @@
+"""Filtersets of the documents app (one module per part)."""

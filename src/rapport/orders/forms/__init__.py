@@ -1,0 +1,1 @@
+"""Forms of the documents app (one module per part)."""

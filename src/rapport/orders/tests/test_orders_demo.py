@@ -1,0 +1,48 @@
+"""The demo documents: won deals get orders, invoices, payments and shipments."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from rapport.catalog.models import Product
+from rapport.orders import demo
+from rapport.orders.models import Invoice, Order, Payment, Proposal, ProposalLine, Shipment
+from rapport.sales.models import Deal, Pipeline, Stage
+
+
+def test_demo_documents_for_won_deals(world):
+    out = io.StringIO()
+    demo.seed(rng=random.Random(3), users=list(world.users.values()), stdout=out)
+    assert "No won deals" in out.getvalue() and Order.objects.count() == 0
+
+    # A product without any price list: the demo falls back to a free-text line for it.
+    Product.objects.create(name="Demo router", tax_rate=Decimal(21), cost_price=Decimal(40))
+    pipeline = Pipeline.objects.create(name="Demo")
+    stage = Stage.objects.create(pipeline=pipeline, name="Won", kind="won")
+    rep = world.users["rep"]
+    for i in range(12):
+        Deal.objects.create(
+            name=f"Demo deal {i}",
+            pipeline=pipeline,
+            stage=stage,
+            status="won",
+            company=world.companies["own"],
+            amount=Decimal(1000 + i * 100),
+            owner=rep,
+            team=rep.team,
+            closed_at=timezone.now() - datetime.timedelta(days=10 * i),
+        )
+    demo.seed(rng=random.Random(3), users=list(world.users.values()), stdout=out)
+    assert "12 orders" in out.getvalue(), out.getvalue()
+    assert Proposal.objects.filter(status="accepted").count() == 12
+    assert Invoice.objects.exclude(number="").count() >= 12
+    assert Payment.objects.exists() and Shipment.objects.exists()
+    statuses = set(Invoice.objects.values_list("status", flat=True))
+    assert {"paid", "issued"} <= statuses
+    assert Order.objects.filter(ordered_on__lt=timezone.localdate()).exists()
+    assert ProposalLine.objects.filter(description="Demo router").exists()
