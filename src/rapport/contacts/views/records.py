@@ -19,6 +19,7 @@ from rapport.contacts.forms import BulkActionForm, MergeForm
 from rapport.contacts.services import bulk_add_tag, bulk_assign_curator, record_verified
 from rapport.contacts.tables import ListTable
 from rapport.core import scoping
+from rapport.core.cards import card_sections
 from rapport.core.changelog import history_for
 from rapport.core.custom_fields import definitions_for
 from rapport.core.errors import DomainError
@@ -108,6 +109,7 @@ class RecordDetailView(RecordConfig, ScopedMixin, TemplateView):
                 entries, record=obj, cursor=cursor, timeline_url=self.url("timeline", obj.pk)
             ),
             "can_change": can_change,
+            "card_sections": card_sections(self.request, obj, can_change=can_change),
             "custom_values": [
                 (d.label, obj.custom.get(d.key))
                 for d in definitions_for(self.custom_target, for_display=True)
