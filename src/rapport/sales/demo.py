@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from rapport.accounts.choices import Role
 from rapport.contacts.choices import Source
-from rapport.contacts.models import Company, Employment
+from rapport.contacts.models import Company, Employment, Person
 from rapport.sales.choices import DealContactRole, StageKind
 from rapport.sales.models import Deal, DealCompetitor, DealContact, DealStageChange, LostReason
 from rapport.sales.services.pipelines import lost_reason_save, pipeline_create_with_stages
@@ -126,9 +126,14 @@ def seed(*, rng, users, stdout) -> None:
     with transaction.atomic():
         pipelines = _pipelines(admin)
         reasons = [lost_reason_save(actor=admin, reason=LostReason(name=n)) for n in LOST_REASONS]
-        companies = list(
-            Company.objects.exclude(kind="competitor").order_by("pk").values_list("pk", flat=True)
+        # A deal is on a customer its owner works with: the company's own rep (or a colleague of
+        # the same team), and contact people that rep may see.
+        company_owner = dict(
+            Company.objects.exclude(kind="competitor").order_by("pk").values_list("pk", "owner_id")
         )
+        companies = list(company_owner)
+        reps_by_id = {rep.pk: rep for rep in reps}
+        person_team = dict(Person.objects.values_list("pk", "team_id"))
         competitors = list(
             Company.objects.filter(kind="competitor").order_by("pk").values_list("pk", flat=True)
         )
@@ -156,14 +161,16 @@ def seed(*, rng, users, stdout) -> None:
             )
             times = _times(rng, created, len(path), end)
             company_id = rng.choice(companies)
-            people = staff.get(company_id) or [None]
+            owner = reps_by_id.get(company_owner[company_id]) or rng.choice(reps)
+            people = [
+                pk for pk in staff.get(company_id, []) if person_team.get(pk) == owner.team_id
+            ] or [None]
             amount = Decimal(rng.choice([900, 2500, 4800, 7500, 12000, 18500, 32000, 64000]))
             amount += Decimal(rng.randint(0, 99) * 10)
             if kind == StageKind.OPEN:
                 close = (now + datetime.timedelta(days=rng.uniform(-15, 160))).date()
             else:
                 close = (times[-1] + datetime.timedelta(days=rng.uniform(-20, 10))).date()
-            owner = rng.choice(reps)
             deal = Deal(
                 name=f"{rng.choice(TOPICS[pipeline.name])} #{1000 + i}",
                 pipeline=pipeline,
@@ -188,7 +195,7 @@ def seed(*, rng, users, stdout) -> None:
         # (with the same defaults and rules) and their past histories directly.
         Deal.objects.bulk_create([plan[0] for plan in plans], batch_size=200)
         _histories(plans)
-        _parts(rng, plans, staff, competitors)
+        _parts(rng, plans, staff, competitors, person_team)
     stdout.write(f"{len(plans)} deals in {len(pipelines)} pipelines.\n")
     if importlib.util.find_spec("rapport.sales.demo_leads") is not None:
         from rapport.sales.demo_leads import seed_leads
@@ -217,11 +224,13 @@ def _histories(plans) -> None:
     DealStageChange.objects.bulk_create(rows, batch_size=500)
 
 
-def _parts(rng, plans, staff, competitors) -> None:
+def _parts(rng, plans, staff, competitors, person_team) -> None:
     contacts, rivals = [], []
     roles = list(DealContactRole.values)
     for deal, _path, _times, _kind in plans:
-        people = staff.get(deal.company_id, [])
+        people = [
+            pk for pk in staff.get(deal.company_id, []) if person_team.get(pk) == deal.team_id
+        ]
         for person_id in rng.sample(people, min(len(people), rng.randint(0, 2))):
             contacts.append(DealContact(deal=deal, person_id=person_id, role=rng.choice(roles)))
         if competitors and rng.random() < 0.3:
