@@ -22,7 +22,8 @@ def _sections() -> dict[str, list]:
     for config in apps.get_app_configs():
         if config.name.startswith("rapport.") and module_has_submodule(config.module, "cards"):
             module = import_module(f"{config.name}.cards")
-            for label, renderers in module.SECTIONS.items():
+            # getattr: this registry is itself ``rapport.core.cards`` and declares no sections.
+            for label, renderers in getattr(module, "SECTIONS", {}).items():
                 found.setdefault(label, []).extend(renderers)
     return found
 

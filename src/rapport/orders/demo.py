@@ -4,7 +4,6 @@ invoices (partial, overdue, paid), payments (partial too) and shipments (partial
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import time
 from decimal import Decimal
 
@@ -46,77 +45,43 @@ def seed(*, rng, users, stdout) -> None:
 
 
 def _proposal(rng, deal, products, approver):
-    """Through the proposals services when they are there, else rows written directly."""
+    """A proposal of a few catalogue lines plus the project work that brings it to the deal's
+    amount, approved if its discount needs it, and accepted into an order."""
+    from rapport.orders.services.proposals import (
+        proposal_accept,
+        proposal_approve_discount,
+        proposal_create,
+        proposal_line_add,
+    )
+
     actor = deal.owner
-    if importlib.util.find_spec("rapport.orders.services.proposals") is not None:
-        from rapport.orders.services.proposals import (
-            proposal_accept,
-            proposal_approve_discount,
-            proposal_create,
-            proposal_line_add,
+    proposal = proposal_create(actor=actor, deal=deal, title=deal.name)
+    for product in rng.sample(products, k=min(len(products), rng.randint(1, 3))):
+        try:
+            proposal = proposal_line_add(
+                actor=actor,
+                proposal=proposal,
+                product=product,
+                quantity=Decimal(rng.choice([1, 2, 3, 5, 10, 20])),
+                discount_percent=Decimal(rng.choice([0, 0, 0, 5, 10])),
+            ).proposal
+        except ValidationError:  # no price in the deal's currency: leave the product out
+            continue
+    proposal.refresh_from_db()
+    remainder = deal.amount - proposal.net_total
+    if remainder > 0:
+        proposal_line_add(
+            actor=actor,
+            proposal=proposal,
+            description=str(deal.name),
+            quantity=Decimal(1),
+            unit_price=remainder.quantize(Decimal("0.01")),
+            tax_rate=Decimal(21),
         )
-
-        proposal = proposal_create(actor=actor, deal=deal, title=deal.name)
-        picked = rng.sample(products, k=min(len(products), rng.randint(1, 3)))
-        for product in picked or [None]:
-            quantity = Decimal(rng.choice([1, 2, 3, 5, 10, 20]))
-            discount = Decimal(rng.choice([0, 0, 0, 5, 10]))
-            try:
-                proposal_line_add(
-                    actor=actor,
-                    proposal=proposal,
-                    product=product,
-                    description="" if product else deal.name,
-                    quantity=quantity,
-                    unit_price=None if product else deal.amount,
-                    discount_percent=discount,
-                )
-            except ValidationError:  # no price in the deal's currency: a free-text line
-                proposal_line_add(
-                    actor=actor,
-                    proposal=proposal,
-                    description=product.name,
-                    quantity=quantity,
-                    unit_price=(deal.amount / quantity / 2).quantize(Decimal("0.01")),
-                    discount_percent=discount,
-                )
-            proposal.refresh_from_db()
-        if proposal.discount_approval == "pending" and approver is not None:
-            proposal = proposal_approve_discount(actor=approver, proposal=proposal)
-        return proposal_accept(actor=actor, proposal=proposal)
-    return _proposal_rows(rng, deal)
-
-
-def _proposal_rows(rng, deal):
-    from rapport.catalog.pricing import document_totals, line_amounts
-    from rapport.orders.models import Proposal, ProposalLine
-    from rapport.orders.services.orders import order_create_from_proposal
-
-    proposal = Proposal.objects.create(
-        deal=deal,
-        title=deal.name,
-        company=deal.company,
-        person=deal.person,
-        currency=deal.currency,
-        owner=deal.owner,
-        team=deal.team,
-        status="accepted",
-    )
-    line = ProposalLine(
-        proposal=proposal,
-        description=deal.name,
-        quantity=Decimal(1),
-        unit_price=deal.amount,
-        tax_rate=Decimal(21),
-    )
-    line.gross_amount, line.net_amount, line.tax_amount = line_amounts(
-        line.quantity, line.unit_price, line.discount_percent, line.tax_rate
-    )
-    line.save()
-    for name, value in document_totals([line]).items():
-        setattr(proposal, name, value)
-    proposal.save()
-    return order_create_from_proposal(actor=deal.owner, proposal=proposal)
+    proposal.refresh_from_db()
+    if proposal.discount_approval == "pending" and approver is not None:
+        proposal = proposal_approve_discount(actor=approver, proposal=proposal)
+    return proposal_accept(actor=actor, proposal=proposal)
 
 
 def _chain(rng, deal, products, approver) -> None:

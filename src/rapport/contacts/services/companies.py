@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
 from rapport.contacts.models import Company, CompanyAddress
 from rapport.contacts.normalize import name_key, normalize_email, normalize_phone, search_text
@@ -14,7 +16,7 @@ from rapport.contacts.services.records import (
 )
 from rapport.core import events
 from rapport.core.changelog import record_change, snapshot
-from rapport.core.errors import ValidationError
+from rapport.core.errors import DomainError, ValidationError
 from rapport.core.models import ChangeAction
 from rapport.core.services import ensure_in_scope, lock_for_change, require_writer
 
@@ -130,5 +132,15 @@ def company_delete(*, actor, company: Company, if_match=None) -> None:
             actor=actor, action=ChangeAction.DELETE, obj=company, before=_tracked(company)
         )
         pk = company.pk
-        company.delete()
+        try:
+            with transaction.atomic():
+                company.delete()
+        except ProtectedError as exc:
+            raise DomainError(
+                _(
+                    "This company has deals or documents, so it cannot be deleted. "
+                    "Merge it into another company instead."
+                ),
+                code="protected",
+            ) from exc
         events.emit("company.deleted", id=pk)

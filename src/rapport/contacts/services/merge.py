@@ -51,16 +51,51 @@ _ONE_PRIMARY_PER = {
 }
 
 
+def _twin_field(related, fk: str) -> str | None:
+    """The field that, with ``fk``, must be unique: rows of the source that the target already
+    has (e.g. the same person on the same deal) are dropped instead of moved."""
+    known = _UNIQUE_TWINS.get((related, fk)) or _UNIQUE_TWINS.get((related._meta.label, fk))
+    if known:
+        return known
+    pairs = [
+        tuple(c.fields)
+        for c in related._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.condition is None
+    ]
+    # Many-to-many link tables (e.g. a proposal's people) are unique together.
+    pairs += [tuple(fields) for fields in related._meta.unique_together]
+    for fields in pairs:
+        if len(fields) == 2 and fk in fields:
+            return next(f for f in fields if f != fk)
+    return None
+
+
+def _relations(model) -> list:
+    """Every row pointing at a record, hidden relations (``related_name="+"``, e.g. the
+    documents' customer) included: all of them must follow the kept record."""
+    return [
+        rel
+        for rel in model._meta.get_fields(include_hidden=True)
+        if rel.auto_created
+        and not rel.concrete
+        and (rel.one_to_many or rel.one_to_one)
+        and rel.field.concrete
+    ]
+
+
 def _repoint_relations(target: models.Model, source: models.Model) -> None:
-    for rel in type(source)._meta.related_objects:
-        if rel.many_to_many or not rel.field.concrete:
-            continue
+    for rel in _relations(type(source)):
         related = rel.related_model
         fk = rel.field.name
-        twin_field = _UNIQUE_TWINS.get((related, fk)) or _UNIQUE_TWINS.get(
-            (related._meta.label, fk)
-        )
         manager = related._base_manager
+        if rel.one_to_one:
+            # One row per record (e.g. a price group): the kept record's own row wins.
+            if manager.filter(**{fk: target}).exists():
+                manager.filter(**{fk: source}).delete()
+            else:
+                manager.filter(**{fk: source}).update(**{fk: target})
+            continue
+        twin_field = _twin_field(related, fk)
         has_primary = any(f.name == "is_primary" for f in related._meta.concrete_fields)
         one_primary = (related._meta.label, fk) in _ONE_PRIMARY_PER
         if twin_field:

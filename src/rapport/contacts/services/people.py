@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from rapport.contacts.services.records import (
 )
 from rapport.core import events
 from rapport.core.changelog import record_change, snapshot
-from rapport.core.errors import NotFound, ValidationError
+from rapport.core.errors import DomainError, NotFound, ValidationError
 from rapport.core.models import ChangeAction
 from rapport.core.services import ensure_in_scope, lock_for_change, require_writer
 
@@ -207,7 +208,17 @@ def person_delete(*, actor, person: Person, if_match=None) -> None:
         person = lock_for_change(actor, person, if_match=if_match)
         record_change(actor=actor, action=ChangeAction.DELETE, obj=person, before=_tracked(person))
         pk = person.pk
-        person.delete()
+        try:
+            with transaction.atomic():
+                person.delete()
+        except ProtectedError as exc:
+            raise DomainError(
+                _(
+                    "This person takes part in deals or documents, so they cannot be "
+                    "deleted. Merge them into another person instead."
+                ),
+                code="protected",
+            ) from exc
         events.emit("person.deleted", id=pk)
 
 

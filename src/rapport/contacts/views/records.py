@@ -228,7 +228,11 @@ class RecordDeleteView(RecordConfig, WriterRequiredMixin, ScopedMixin, TemplateV
 
     def post(self, request, pk):
         obj = self.get_scoped_object()
-        self.delete(obj)
+        try:
+            self.delete(obj)
+        except DomainError as exc:  # e.g. the record has deals or documents
+            messages.error(request, exc.message)
+            return redirect(obj.get_absolute_url())
         messages.success(request, _("Deleted “%(name)s”.") % {"name": obj})
         return redirect(self.url("list"))
 

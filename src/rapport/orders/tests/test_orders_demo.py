@@ -20,7 +20,7 @@ def test_demo_documents_for_won_deals(world):
     demo.seed(rng=random.Random(3), users=list(world.users.values()), stdout=out)
     assert "No won deals" in out.getvalue() and Order.objects.count() == 0
 
-    # A product without any price list: the demo falls back to a free-text line for it.
+    # A product without any price list: the demo leaves it out of the proposals.
     Product.objects.create(name="Demo router", tax_rate=Decimal(21), cost_price=Decimal(40))
     pipeline = Pipeline.objects.create(name="Demo")
     stage = Stage.objects.create(pipeline=pipeline, name="Won", kind="won")
@@ -45,4 +45,7 @@ def test_demo_documents_for_won_deals(world):
     statuses = set(Invoice.objects.values_list("status", flat=True))
     assert {"paid", "issued"} <= statuses
     assert Order.objects.filter(ordered_on__lt=timezone.localdate()).exists()
-    assert ProposalLine.objects.filter(description="Demo router").exists()
+    assert not ProposalLine.objects.filter(description="Demo router").exists()
+    # The project work brings each proposal to its deal's amount (so reports agree).
+    for proposal in Proposal.objects.select_related("deal"):
+        assert proposal.net_total == proposal.deal.amount
