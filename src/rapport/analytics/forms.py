@@ -20,8 +20,12 @@ class PeriodForm(forms.Form):
         super().__init__(data, **kwargs)
         self.default = default
         dates = {
-            "from": forms.DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"]),
-            "to": forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"]),
+            "from": forms.DateField(
+                label=_("Period from"), required=False, input_formats=["%Y-%m-%d"]
+            ),
+            "to": forms.DateField(
+                label=_("Period until"), required=False, input_formats=["%Y-%m-%d"]
+            ),
         }
         for field in dates.values():
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,12 +60,12 @@ class PeriodForm(forms.Form):
 
 class ForecastForm(PeriodForm):
     period = forms.ChoiceField(
-        label=_("By"),
+        label=_("Group by"),
         required=False,
         choices=[(periods.MONTH, _("month")), (periods.QUARTER, _("quarter"))],
     )
     group_by = forms.ChoiceField(
-        label=_("Per"),
+        label=_("Show for"),
         required=False,
         choices=[
             ("", _("whole company")),

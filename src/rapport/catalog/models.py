@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.accounts.choices import Role
 from rapport.core import scoping
@@ -18,7 +19,7 @@ from rapport.core.money import amount_field, currency_field, percent_field, quan
 
 class ProductKind(models.TextChoices):
     PRODUCT = "product", _("product")
-    SERVICE = "service", _("service")
+    SERVICE = "service", pgettext_lazy("product kind", "service")
 
 
 class Unit(models.TextChoices):

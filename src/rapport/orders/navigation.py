@@ -4,13 +4,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
-def items(user) -> list[tuple[str, str, str]]:
-    # Everyone signed in: the lists show only the documents in the user's scope.
-    return [
-        (reverse("orders:proposal_list"), _("Proposals"), "file-earmark-text"),
-        (reverse("orders:order_list"), _("Orders"), "cart-check"),
-        (reverse("orders:invoice_list"), _("Invoices"), "receipt"),
+def items(user) -> list:
+    # Everyone signed in: the lists show only the documents in the user's scope. One menu, so
+    # the top bar still fits a laptop's screen.
+    documents = [
+        (reverse("orders:proposal_list"), _("Proposals")),
+        (reverse("orders:order_list"), _("Orders")),
+        (reverse("orders:invoice_list"), _("Invoices")),
     ]
+    return [("", _("Documents"), "files", documents)]
 
 
 def admin_items(user) -> list[tuple[str, str]]:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 @cache
 def _app_navigation() -> list:
     """Apps after the customer base add entries in ``<app>/navigation.py``: ``items(user)``
-    returns (url, label, icon) tuples for the top bar, ``admin_items(user)`` (url, label)."""
+    returns (url, label, icon) tuples for the top bar (or ("", label, icon, [(url, label)]) for
+    a menu), ``admin_items(user)`` (url, label)."""
     modules = []
     for config in apps.get_app_configs():
         if config.name.startswith("rapport.") and module_has_submodule(config.module, "navigation"):
@@ -42,4 +43,14 @@ def navigation(request):
     for module in _app_navigation():
         items += getattr(module, "items", lambda user: [])(user)
         admin += getattr(module, "admin_items", lambda user: [])(user)
-    return {"nav_items": items, "nav_admin": admin}
+    # An entry is (url, label, icon) or, for a menu, ("", label, icon, [(url, label), ...]).
+    entries = [
+        {
+            "url": item[0],
+            "label": item[1],
+            "icon": item[2],
+            "menu": item[3] if len(item) > 3 else [],
+        }
+        for item in items
+    ]
+    return {"nav_items": entries, "nav_admin": admin}

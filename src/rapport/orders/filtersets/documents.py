@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.orders.choices import InvoiceStatus, OrderStatus, ShipmentStatus
 from rapport.orders.models import Invoice, Order, Payment, Shipment
@@ -59,7 +60,7 @@ class OrderFilterSet(_NumberSearch):
 
 class InvoiceFilterSet(_NumberSearch):
     status = filters.ChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
-    order = _by_id("order", _("Order"))
+    order = _by_id("order", pgettext_lazy("document", "Order"))
     overdue = filters.BooleanFilter(
         method="filter_overdue", label=_("Overdue"), widget=forms.Select(choices=YES_NO)
     )
@@ -92,7 +93,7 @@ class PaymentFilterSet(filters.FilterSet):
 
 class ShipmentFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ShipmentStatus.choices, label=_("Status"))
-    order = _by_id("order", _("Order"))
+    order = _by_id("order", pgettext_lazy("document", "Order"))
 
     class Meta:
         model = Shipment

@@ -86,7 +86,7 @@ def check_move(moves: dict, current: str, target: str, labels) -> None:
     """Refuse a state change the document's table of moves does not allow."""
     if target not in moves.get(current, set()):
         raise DomainError(
-            _("A %(document)s cannot go from “%(current)s” to “%(target)s”.")
+            _("This %(document)s cannot go from “%(current)s” to “%(target)s”.")
             % {
                 "document": labels["document"],
                 "current": labels["choices"](current),

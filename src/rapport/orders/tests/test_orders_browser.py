@@ -28,6 +28,7 @@ def test_order_to_invoice_payment_and_shipment(live_server, page: Page):
     page.locator("main form button[type=submit]").first.click()
     expect(page).to_have_url(f"{base}/")
 
+    page.locator("#mainnav .dropdown-toggle", has_text="Documents").click()
     page.locator("#mainnav a[href='/orders/']").click()
     page.locator(f"main a[href='/orders/{order.pk}/']").click()
     page.locator(f"a[href='/orders/{order.pk}/invoice/']").click()
