@@ -4,6 +4,7 @@
     .venv/bin/python bench/generate.py                      # SQLite file bench/out/bench.sqlite3
     .venv/bin/python bench/generate.py --postgres           # postgres://…@127.0.0.1:5432/rapport_bench
     .venv/bin/python bench/generate.py --scale 0.1   # 20k companies, 100k people, 500k entries
+    .venv/bin/python bench/generate.py --postgres --sales   # and the sales (generate_sales.py)
 
 At scale 1: 200,000 companies, 1,000,000 people (with e-mails, phones and roles at companies) and
 5,000,000 timeline activities, plus one "created" change record per company and person, users in
@@ -128,7 +129,9 @@ def setup_django(url: str) -> None:
 
 # Writers -----------------------------------------------------------------------------------------
 class SqliteWriter:
-    def __init__(self, url: str):
+    def __init__(self, url: str, tables=BIG_TABLES, fts=("contacts_company", "contacts_person")):
+        self.tables = tuple(tables)
+        self.fts = tuple(fts)
         self.conn = sqlite3.connect(sqlite_path(url), isolation_level=None)
         for pragma in (
             "journal_mode=OFF",
@@ -141,11 +144,11 @@ class SqliteWriter:
         self.saved: list[str] = []
 
     def begin(self) -> None:
-        marks = ",".join("?" * len(BIG_TABLES))
+        marks = ",".join("?" * len(self.tables))
         rows = self.conn.execute(
             f"SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ({marks}) "
             "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
-            BIG_TABLES,
+            self.tables,
         ).fetchall()
         self.saved = [sql for _t, _n, sql in rows]
         for kind, name, _sql in rows:
@@ -165,7 +168,7 @@ class SqliteWriter:
         log("rebuilding SQLite indexes, triggers and the FTS5 tables")
         for sql in self.saved:
             self.conn.execute(sql)
-        for table in ("contacts_company", "contacts_person"):
+        for table in self.fts:
             fts = f"{table}_fts"
             self.conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         log("ANALYZE")
@@ -175,9 +178,10 @@ class SqliteWriter:
 
 
 class PostgresWriter:
-    def __init__(self, url: str):
+    def __init__(self, url: str, tables=BIG_TABLES, fts=()):
         import psycopg
 
+        self.tables = tuple(tables)
         self.conn = psycopg.connect(url)
         self.saved: list[str] = []
 
@@ -188,7 +192,7 @@ class PostgresWriter:
         cur.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
             "AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
-            (list(BIG_TABLES),),
+            (list(self.tables),),
         )
         rows = cur.fetchall()
         self.saved = [sql for _n, sql in rows]
@@ -205,7 +209,7 @@ class PostgresWriter:
 
     def finish(self) -> None:
         cur = self.conn.cursor()
-        for table in BIG_TABLES:
+        for table in self.tables:
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
@@ -219,7 +223,7 @@ class PostgresWriter:
             self.conn.commit()
         self.conn.autocommit = True
         log("VACUUM ANALYZE")
-        for table in BIG_TABLES:
+        for table in self.tables:
             cur.execute(f"VACUUM ANALYZE {table}")
         self.conn.close()
 
@@ -681,6 +685,10 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database")
+    parser.add_argument(
+        "--sales", action="store_true", help="then fill the sales tables (bench/generate_sales.py)"
+    )
+    parser.add_argument("--sales-scale", type=float, default=1.0, help="1.0 = 200,000 deals")
     args = parser.parse_args()
     url = PG_DEFAULT_URL if args.postgres else args.database_url
     started = time.monotonic()
@@ -697,6 +705,10 @@ def main() -> None:
     meta["generated_seconds"] = round(time.monotonic() - started)
     store_meta(meta)
     log(f"done in {meta['generated_seconds']} s: {json.dumps(meta)}")
+    if args.sales:
+        from bench import generate_sales
+
+        generate_sales.run(url, scale=args.sales_scale, seed=args.seed)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def main() -> None:
     for run in runs:
         for row in run["rows"]:
             names.setdefault((row["section"], row["name"]), None)
-    for section in ("list", "search", "card"):
+    for section in ("list", "search", "card", "sales"):
         keys = [k for k in names if k[0] == section]
         if not keys:
             continue
@@ -53,10 +53,10 @@ def main() -> None:
                 else:
                     cells.append(
                         f"{fmt(row['p50'])} / {fmt(row['p99'])} / {fmt(row.get('cpu50'))} "
-                        f"({row.get('queries', '')})"
+                        f"({row.get('queries') or ''})"
                     )
             print(f"| {key[1]} | " + " | ".join(cells) + " |")
-    keys = [k for k in names if k[0] in ("import", "api")]
+    keys = [k for k in names if k[0] in ("import", "api", "sales-missing")]
     if keys:
         print("\n#### throughput\n")
         print("| measurement | " + " | ".join(r["column"] for r in runs) + " |")

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/run.py                   # every database that bench/generate.py filled
     .venv/bin/python bench/run.py --only list,card  # some sections
+    .venv/bin/python bench/run.py --only sales:board,sales:pdf  # parts of the sales section
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/rapport_bench
 
 Sections (server-side, in-process through Django's test client and the full middleware stack):
@@ -18,6 +19,9 @@ Sections (server-side, in-process through Django's test client and the full midd
   api     GET /api/v1/people/ (limit 50, with the total count) under gunicorn with 2 workers,
           interleaved with a bare DRF list view of 50 rows of the same table: requests per second
           and their ratio (wrk when installed, else a Python client)
+  sales   (after bench/generate_sales.py) the kanban board of the biggest pipeline (first paint,
+          director and rep), a column's cards (htmx, first and a later page), the forecast for a
+          year for the whole company (director), a proposal PDF with 40 lines (bench/sales_bench.py)
 
 Each database is measured in its own process; the figures are printed as one table and kept as
 JSON in bench/out/. Benchmarks never fail a build: problems are printed and the exit code is 0.
@@ -41,10 +45,14 @@ import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.sales_bench import check_targets as sales_targets  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 SQLITE_URL = f"sqlite:///{OUT / 'bench.sqlite3'}"
 PG_URL = "postgres://postgres@127.0.0.1:5432/rapport_bench"
-SECTIONS = ("list", "search", "card", "import", "api")
+SECTIONS = ("list", "search", "card", "import", "api", "sales")
 DEEP_PAGE = 200
 IMPORT_ROWS = 100_000
 SETTINGS = {"import_rows": IMPORT_ROWS}
@@ -133,7 +141,7 @@ def print_table(results: list[dict]) -> None:
     )
     section = None
     for (sec, name), by_db in rows.items():
-        if sec in ("import", "api"):
+        if sec in ("import", "api", "sales-missing"):
             continue
         if sec != section:
             section = sec
@@ -151,7 +159,7 @@ def print_table(results: list[dict]) -> None:
                 cpu = fmt_ms(row.get("cpu50"))
                 line += f"| {fmt_ms(row['p50']):>8} {fmt_ms(row['p99']):>8} {cpu:>7} {q:>7} "
         print(line)
-    extra = [(k, v) for k, v in rows.items() if k[0] in ("import", "api")]
+    extra = [(k, v) for k, v in rows.items() if k[0] in ("import", "api", "sales-missing")]
     if extra:
         print()
         print(f"{'throughput':<58}" + "".join(f"| {n:^35}" for n in names))
@@ -168,6 +176,13 @@ def print_table(results: list[dict]) -> None:
         print(f"Targets on {pg['label']} (scale {pg['meta']['scale']}):")
         for line in check_targets(pg):
             print("  " + line)
+    for result in results:
+        lines = sales_targets(result["rows"])
+        if lines:
+            print()
+            print(f"Sales targets on {result['label']} (issue 3):")
+            for line in lines:
+                print("  " + line)
     print()
 
 
@@ -241,7 +256,8 @@ def main() -> None:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sections = [s for s in args.only.split(",") if s in SECTIONS]
+    # "sales:board,sales:pdf" runs parts of the sales section (board, forecast, pdf).
+    sections = [s for s in args.only.split(",") if s.split(":")[0] in SECTIONS]
     if args.worker:
         SETTINGS["import_rows"] = args.import_rows
         worker_main(args.database_url[0], sections, args.samples, Path(args.result_file))
@@ -632,6 +648,7 @@ def worker_main(url: str, sections: list[str], samples: int, result_file: Path) 
     from django.db import connection
 
     from bench.api_load import bench_api
+    from bench.sales_bench import bench_sales
     from rapport.accounts.models import User
 
     with connection.cursor() as cur:
@@ -655,9 +672,14 @@ def worker_main(url: str, sections: list[str], samples: int, result_file: Path) 
         ("card", bench_cards),
         ("import", bench_import),
         ("api", bench_api),
+        ("sales", bench_sales),
     ):
-        if section not in sections:
+        if not any(s.split(":")[0] == section for s in sections):
             continue
+        if section == "sales":
+            import bench.sales_bench
+
+            bench.sales_bench.PARTS[:] = [s.split(":")[1] for s in sections if ":" in s]
         print(f"-- {label}: {section}", flush=True)
         try:
             fn(b, users, meta)

@@ -1,0 +1,702 @@
+#!/usr/bin/env python
+"""Fill the sales tables of a benchmark database (after bench/generate.py filled its customers).
+
+    .venv/bin/python bench/generate_sales.py --postgres                 # rapport_bench
+    .venv/bin/python bench/generate_sales.py --database-url sqlite:///… --scale 0.05
+    .venv/bin/python bench/generate.py --reset --postgres --scale 0.2 --sales   # both at once
+
+At scale 1: 3 pipelines (6, 5 and 6 stages with won and lost), 200,000 deals over the generated
+companies, their people and reps, created over the past two years (~40 % open, the rest won or
+lost), ~3 stage changes per deal, 500 products in 4 price lists, 100,000 proposals with ~500,000
+lines (versions, parallel offers; accepted ones for every won deal, rejected ones on lost deals,
+drafts and sent ones on open deals), one order per won deal with the accepted proposal's lines,
+1,000,000 invoices (many per order: instalments every two weeks from the order date), payments for
+the paid and partly paid ones, and a shipment for most orders. Invoice lines are limited (one line
+on a share of the invoices, ``--invoice-lines``); shipments have no lines; no change-log records or
+timeline activities are written for the sales records.
+
+Rows go in by COPY (PostgreSQL) or executemany (SQLite) with the secondary indexes dropped and
+rebuilt, the same writers as bench/generate.py. The columns are taken from the models, so a field
+added later gets its default. Planted for the benchmarks (ids stored in ``bench_meta`` under
+``sales_*`` keys): the biggest pipeline, a proposal of the benchmark rep with 40 lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from bench import generate as base  # noqa: E402
+from bench.sales_data import (  # noqa: E402
+    CURRENCIES,
+    DAY,
+    LANGUAGES,
+    PDF_LINES,
+    SALES_TABLES,
+    SMALL_TABLES,
+    SOURCES,
+    TWO_YEARS,
+    Table,
+    cents,
+    reference_data,
+    weighted,
+)
+
+log = base.log
+
+
+# The bulk part -----------------------------------------------------------------------------------
+def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_lines: float):
+    from django.db import connection
+
+    from rapport.accounts.models import User
+    from rapport.contacts.models import Company, Employment
+    from rapport.orders.models import (
+        Invoice,
+        InvoiceLine,
+        Order,
+        OrderLine,
+        Payment,
+        Proposal,
+        ProposalLine,
+        Shipment,
+    )
+    from rapport.sales.models import Deal, DealStageChange
+
+    rng = random.Random(seed)
+    now = int(time.time())
+    today = dt.date.today()
+    n_deals = max(2000, int(200_000 * scale))
+    n_proposals = max(1000, int(100_000 * scale))
+    n_invoices = max(5000, int(1_000_000 * scale))
+
+    log("reference data: pipelines, stages, products, price lists")
+    ref = reference_data(rng, now)
+    products = ref["products"]
+    pick_product = weighted(rng, [rng.lognormvariate(0, 1.0) for _ in products])
+
+    reps = {u.pk: u.team_id for u in User.objects.filter(role="sales_rep")}
+    bench_rep = User.objects.get(username="bench.rep").pk
+    team_reps: dict[int, list[int]] = {}
+    for pk, team in reps.items():
+        team_reps.setdefault(team, []).append(pk)
+    companies = list(Company.objects.values_list("pk", "name", "owner_id").order_by("pk"))
+    people: dict[int, list[int]] = {}
+    for company, person in Employment.objects.filter(is_current=True).values_list(
+        "company_id", "person_id"
+    ):
+        people.setdefault(company, []).append(person)
+    pick_company = weighted(rng, [rng.lognormvariate(0, 1.0) for _ in companies])
+    connection.close()
+
+    # Plan the deals -----------------------------------------------------------------------------
+    log(f"planning {n_deals:,} deals")
+    pick_pipeline = weighted(rng, [p["share"] for p in ref["pipelines"]])
+    pick_currency = weighted(rng, [w for _c, w in CURRENCIES])
+    deals = []  # dicts: the few fields the later tables need
+    changes = []
+    for i in range(n_deals):
+        pipe = ref["pipelines"][pick_pipeline()]
+        cid, cname, cowner = companies[pick_company()]
+        owner = cowner if cowner in reps and rng.random() < 0.85 else None
+        if owner is None:
+            owner = rng.choice(team_reps[reps[cowner]]) if cowner in reps else bench_rep
+        staff = people.get(cid)
+        person = rng.choice(staff) if staff and rng.random() < 0.8 else None
+        created = now - rng.randrange(TWO_YEARS)
+        cycle = int(rng.lognormvariate(math.log(40 * DAY), 0.8))
+        opened = pipe["open"]
+        if created + cycle >= now or rng.random() < 0.36:
+            status = "open"
+            reached = min(int(rng.expovariate(0.55)), len(opened) - 1)
+            final_stage = opened[reached]
+            final_at = created + rng.randrange(max(1, min(now - created, cycle * 2)))
+            final_at = min(final_at, now - 60)
+            closed = None
+            close_date = today + dt.timedelta(days=rng.randrange(-30, 366))
+        else:
+            status = "won" if rng.random() < 0.45 else "lost"
+            reached = rng.randrange(len(opened)) if status == "lost" else len(opened) - 1
+            final_stage = pipe[status]
+            final_at = closed = created + cycle
+            close_date = dt.date.fromtimestamp(closed)
+        # Stage history: the first stage, some of the stages up to the one reached, the final.
+        path = [opened[0]] + [s for s in opened[1 : reached + 1] if rng.random() < 0.7]
+        if status == "open" and path[-1] != final_stage:
+            path.append(final_stage)
+        if status != "open":
+            path.append(final_stage)
+        moments = sorted(rng.randrange(created, final_at + 1) for _ in range(len(path) - 2))
+        moments = [created, *moments, final_at] if len(path) > 1 else [created]
+        previous = None
+        for stage, moment, before in zip(path, moments, [None, *moments[:-1]], strict=True):
+            changes.append(
+                (i + 1, previous, stage, moment, owner, None if before is None else moment - before)
+            )
+            previous = stage
+        currency = CURRENCIES[pick_currency()][0]
+        deals.append(
+            {
+                "id": i + 1,
+                "pipeline": pipe,
+                "stage": final_stage,
+                "status": status,
+                "company": cid,
+                "company_name": cname,
+                "person": person,
+                "owner": owner,
+                "team": reps.get(owner),
+                "created": created,
+                "stage_at": final_at,
+                "closed": closed,
+                "close_date": close_date,
+                "currency": currency,
+                "amount": int(rng.lognormvariate(math.log(5000), 1.0) * 100),
+                "reached": reached,
+            }
+        )
+
+    # Proposals: every won deal an accepted one (some after a superseded first version), rejected
+    # ones on lost deals, drafts and sent ones on open deals past the first stages.
+    won = [d for d in deals if d["status"] == "won"]
+    lost = [d for d in deals if d["status"] == "lost"]
+    late_open = [d for d in deals if d["status"] == "open" and d["reached"] >= 1]
+    n_superseded = int(len(won) * 0.15)
+    rest = max(0, n_proposals - len(won) - n_superseded)
+    plan = [(d, "accepted") for d in won]
+    plan += [(d, "superseded") for d in rng.sample(won, min(len(won), n_superseded))]
+    plan += [(d, "rejected") for d in rng.sample(lost, min(len(lost), int(rest * 0.6)))]
+    plan += [
+        (d, rng.choice(("draft", "sent", "sent")))
+        for d in rng.sample(late_open, min(len(late_open), rest - int(rest * 0.6)))
+    ]
+    plan = plan[:n_proposals] if len(plan) > n_proposals else plan
+    # By deal, a superseded first version before the accepted second one.
+    plan.sort(key=lambda item: (item[0]["created"], item[1] != "superseded"))
+    # The PDF benchmark's proposal: the benchmark rep's, 40 lines, sent.
+    pdf_deal = next(d for d in deals if d["owner"] == bench_rep and d["status"] == "open")
+    plan.append((pdf_deal, "pdf"))
+    log(f"{len(won):,} won, {len(lost):,} lost, {n_deals - len(won) - len(lost):,} open deals")
+
+    writer = make_writer()
+    writer.begin()
+    t_proposal = Table(Proposal, clock)
+    t_pline = Table(ProposalLine, clock)
+    t_order = Table(Order, clock)
+    t_oline = Table(OrderLine, clock)
+    t_invoice = Table(Invoice, clock)
+    t_iline = Table(InvoiceLine, clock)
+    t_payment = Table(Payment, clock)
+    t_shipment = Table(Shipment, clock)
+    t_deal = Table(Deal, clock)
+    t_change = Table(DealStageChange, clock)
+
+    order_lines: list[tuple] = []  # (proposal_id, line fields) of accepted proposals
+    accepted: dict[int, dict] = {}  # deal id -> totals of its accepted proposal
+    first_version: dict[int, int] = {}  # deal id -> its superseded proposal id
+    proposal_headers: list[tuple] = []
+    line_ids = [0]
+    meta = {"pdf_proposal": None}
+
+    def make_lines(proposal_id, deal, count, created_ts):
+        group = ref["dealers"] if deal["company"] in ref["dealer_companies"] else None
+        key = (deal["currency"], group if deal["currency"] == "EUR" else None)
+        column = ref["prices"][key]
+        totals = [0, 0, 0, 0]  # gross, net, tax, cost
+        lines = []
+        for position in range(count):
+            index = pick_product()
+            pid, pname, unit, tax_rate, cost = products[index]
+            quantity = rng.randrange(1, 21) if unit in ("pcs", "h", "licence", "set") else 1
+            price = column[index]
+            discount = rng.choice((0, 0, 0, 5, 10, 15))
+            gross = quantity * price
+            net = gross * (100 - discount) // 100
+            tax = (net * tax_rate + 50) // 100
+            totals[0] += gross
+            totals[1] += net
+            totals[2] += tax
+            totals[3] += cost * quantity
+            lines.append(
+                dict(
+                    created_at=created_ts,
+                    updated_at=created_ts,
+                    position=position,
+                    product_id=pid,
+                    description=pname,
+                    quantity=f"{quantity}.000",
+                    unit=unit,
+                    unit_price=cents(price),
+                    discount_percent=f"{discount}.00",
+                    tax_rate=f"{tax_rate}.00",
+                    cost_price=cents(cost),
+                    gross_amount=cents(gross),
+                    net_amount=cents(net),
+                    tax_amount=cents(tax),
+                )
+            )
+        return lines, totals, key
+
+    def proposal_line_rows():
+        """Yields the lines; keeps each proposal's row (with the lines' totals) for later."""
+        for n, (deal, kind) in enumerate(plan, start=1):
+            end = deal["closed"] or now
+            created = deal["created"] + rng.randrange(max(1, end - deal["created"]))
+            if kind == "superseded":
+                created = deal["created"]
+            ts = clock.ts(created)
+            count = PDF_LINES if kind == "pdf" else rng.randrange(1, 10)
+            lines, totals, key = make_lines(n, deal, count, ts)
+            for line in lines:
+                line_ids[0] += 1
+                yield t_pline.row(id=line_ids[0], proposal_id=n, **line)
+            gross, net, tax, _cost = totals
+            status = "sent" if kind == "pdf" else kind
+            version, previous, number = 1, None, f"BP{n:07d}"
+            if kind == "accepted" and deal["id"] in first_version:
+                previous = first_version[deal["id"]]
+                version, number = 2, f"BP{previous:07d}"
+            if kind == "superseded":
+                first_version[deal["id"]] = n
+            if kind == "accepted":
+                accepted[deal["id"]] = {"proposal": n, "totals": totals, "created": created}
+                order_lines.extend((n, line) for line in lines)
+            if kind == "pdf":
+                meta["pdf_proposal"] = n
+            sent = status in ("sent", "accepted", "rejected", "superseded")
+            decided = deal["closed"] if status in ("accepted", "rejected") else None
+            proposal_headers.append(
+                t_proposal.row(
+                    id=n,
+                    created_at=ts,
+                    updated_at=ts,
+                    number=number,
+                    currency=deal["currency"],
+                    language=rng.choice(LANGUAGES),
+                    subtotal=cents(gross),
+                    discount_total=cents(gross - net),
+                    net_total=cents(net),
+                    tax_total=cents(tax),
+                    total=cents(net + tax),
+                    title=f"Offer: {deal['company_name']}"[:200],
+                    version=version,
+                    previous_id=previous,
+                    status=status,
+                    valid_until=dt.date.fromtimestamp(created + 30 * DAY).isoformat(),
+                    introduction="Thank you for your interest. We are pleased to offer:",
+                    terms="Delivery within 14 days. Payment within 14 days of the invoice.",
+                    sent_at=clock.ts(created + 3600) if sent else None,
+                    decided_at=clock.ts(decided) if decided else None,
+                    company_id=deal["company"],
+                    person_id=deal["person"],
+                    deal_id=deal["id"],
+                    owner_id=deal["owner"],
+                    team_id=deal["team"],
+                    price_list_id=ref["price_lists"][key],
+                )
+            )
+
+    log(f"writing the lines of {len(plan):,} proposals")
+    counts = {"proposal_lines": writer.copy(t_pline.name, t_pline.columns, proposal_line_rows())}
+    log(f"writing {len(proposal_headers):,} proposals")
+    counts["proposals"] = writer.copy(t_proposal.name, t_proposal.columns, proposal_headers)
+    proposal_headers.clear()
+
+    # Orders (one per won deal) and their invoices ------------------------------------------------
+    orders = []
+    for deal in won:
+        a = accepted.get(deal["id"])
+        if a is None:
+            continue
+        deal["amount"] = a["totals"][1]  # a won deal is worth its accepted offer
+        age = (now - deal["closed"]) // DAY
+        status = "completed" if age > 120 and rng.random() < 0.8 else "in_progress"
+        if age < 14:
+            status = "confirmed"
+        if rng.random() < 0.02:
+            status = "cancelled"
+        orders.append({"id": len(orders) + 1, "deal": deal, "status": status, **a})
+    per_order = n_invoices / max(1, len(orders))
+    # Instalments per order: exponential around the mean, so most orders have a handful and a
+    # few (subscriptions) have many.
+    plan_n = [1 + min(int(rng.expovariate(1 / max(0.1, per_order - 1))), 150) for _ in orders]
+    scale_n = n_invoices / max(1, sum(plan_n))
+    plan_n = [max(1, round(n * scale_n)) for n in plan_n]
+    for _ in range(max(0, n_invoices - sum(plan_n))):  # the rounding's remainder
+        plan_n[rng.randrange(len(plan_n))] += 1
+    payments: list[tuple] = []
+    invoice_line_rows: list[tuple] = []
+    invoiced = {}
+    paid = {}
+
+    def invoice_rows():
+        number = 0
+        for order, n_parts in zip(orders, plan_n, strict=True):
+            deal = order["deal"]
+            gross, net, tax, _cost = order["totals"]
+            total = net + tax
+            ordered = dt.date.fromtimestamp(deal["closed"])
+            done_total = 0
+            done_paid = 0
+            for k in range(n_parts):
+                number += 1
+                if k == n_parts - 1:
+                    part_total = total - (total // n_parts) * (n_parts - 1)
+                else:
+                    part_total = total // n_parts
+                part_net = net * part_total // total if total else 0
+                part_gross = gross * part_total // total if total else 0
+                issued = ordered + dt.timedelta(days=14 * k)
+                due = issued + dt.timedelta(days=14)
+                amount_paid = 0
+                paid_on = None
+                if order["status"] == "cancelled" or rng.random() < 0.01:
+                    status, issued_on, due_on = "cancelled", issued, due
+                elif issued > today:
+                    status, issued_on, due_on = "draft", None, None
+                else:
+                    issued_on, due_on = issued, due
+                    roll = rng.random()
+                    late = (today - due).days
+                    paid_share = 0.92 if late > 30 else (0.5 if late > 0 else 0.3)
+                    if roll < paid_share:
+                        status, amount_paid = "paid", part_total
+                        paid_on = min(today, due + dt.timedelta(days=rng.randrange(-10, 20)))
+                    elif roll < paid_share + 0.05:
+                        status = "partially_paid"
+                        amount_paid = part_total * rng.randrange(20, 80) // 100
+                    else:
+                        status = "issued"
+                if amount_paid:
+                    when = paid_on or min(today, issued + dt.timedelta(days=rng.randrange(1, 30)))
+                    split = amount_paid // 2 if rng.random() < 0.15 and amount_paid > 100 else 0
+                    for amount, day in (
+                        (split, when - dt.timedelta(days=7)),
+                        (amount_paid - split, when),
+                    ):
+                        if amount > 0:
+                            payments.append(
+                                (number, amount, deal["currency"], day, deal["owner"], deal["team"])
+                            )
+                done_total += part_total if status not in ("cancelled", "draft") else 0
+                done_paid += amount_paid
+                stamp = clock.ts(int(time.mktime((issued_on or ordered).timetuple())) + 9 * 3600)
+                if rng.random() < invoice_lines:
+                    invoice_line_rows.append(
+                        t_iline.row(
+                            id=len(invoice_line_rows) + 1,
+                            created_at=stamp,
+                            updated_at=stamp,
+                            invoice_id=number,
+                            position=0,
+                            description=f"Instalment {k + 1} of {n_parts}, "
+                            f"order BO{order['id']:07d}",
+                            quantity="1.000",
+                            unit_price=cents(part_net),
+                            tax_rate="21.00",
+                            gross_amount=cents(part_gross),
+                            net_amount=cents(part_net),
+                            tax_amount=cents(part_total - part_net),
+                        )
+                    )
+                yield t_invoice.row(
+                    id=number,
+                    created_at=stamp,
+                    updated_at=stamp,
+                    number=f"BI{number:08d}" if status != "draft" else "",
+                    currency=deal["currency"],
+                    language="en",
+                    subtotal=cents(part_gross),
+                    discount_total=cents(max(0, part_gross - part_net)),
+                    net_total=cents(part_net),
+                    tax_total=cents(part_total - part_net),
+                    total=cents(part_total),
+                    status=status,
+                    issued_on=issued_on.isoformat() if issued_on else None,
+                    due_on=due_on.isoformat() if due_on else None,
+                    paid_on=paid_on.isoformat() if status == "paid" and paid_on else None,
+                    amount_paid=cents(amount_paid),
+                    company_id=deal["company"],
+                    person_id=deal["person"],
+                    owner_id=deal["owner"],
+                    team_id=deal["team"],
+                    order_id=order["id"],
+                )
+            invoiced[order["id"]] = done_total
+            paid[order["id"]] = done_paid
+
+    log(f"writing ~{sum(plan_n):,} invoices for {len(orders):,} orders")
+    counts["invoices"] = writer.copy(t_invoice.name, t_invoice.columns, invoice_rows())
+    counts["invoice_lines"] = writer.copy(t_iline.name, t_iline.columns, invoice_line_rows)
+    invoice_line_rows.clear()
+
+    def payment_rows():
+        for n, (invoice, amount, currency, day, owner, team) in enumerate(payments, start=1):
+            stamp = clock.ts(int(time.mktime(day.timetuple())) + 12 * 3600)
+            yield t_payment.row(
+                id=n,
+                created_at=stamp,
+                updated_at=stamp,
+                invoice_id=invoice,
+                amount=cents(amount),
+                currency=currency,
+                paid_on=day.isoformat(),
+                method="bank_transfer" if n % 10 else "card",
+                reference=f"PAY-{n:08d}",
+                owner_id=owner,
+                team_id=team,
+            )
+
+    log(f"writing {len(payments):,} payments")
+    counts["payments"] = writer.copy(t_payment.name, t_payment.columns, payment_rows())
+    payments.clear()
+
+    def order_rows():
+        for order in orders:
+            deal = order["deal"]
+            gross, net, tax, _cost = order["totals"]
+            stamp = clock.ts(deal["closed"])
+            yield t_order.row(
+                id=order["id"],
+                created_at=stamp,
+                updated_at=stamp,
+                number=f"BO{order['id']:07d}",
+                currency=deal["currency"],
+                language="en",
+                subtotal=cents(gross),
+                discount_total=cents(gross - net),
+                net_total=cents(net),
+                tax_total=cents(tax),
+                total=cents(net + tax),
+                status=order["status"],
+                ordered_on=dt.date.fromtimestamp(deal["closed"]).isoformat(),
+                invoiced_total=cents(invoiced[order["id"]]),
+                paid_total=cents(paid[order["id"]]),
+                company_id=deal["company"],
+                person_id=deal["person"],
+                owner_id=deal["owner"],
+                team_id=deal["team"],
+                deal_id=deal["id"],
+                proposal_id=order["proposal"],
+            )
+
+    log(f"writing {len(orders):,} orders and their lines")
+    counts["orders"] = writer.copy(t_order.name, t_order.columns, order_rows())
+    order_of = {o["proposal"]: o for o in orders}
+
+    def order_line_rows():
+        n = 0
+        for proposal_id, line in order_lines:
+            order = order_of.get(proposal_id)
+            if order is None:
+                continue
+            n += 1
+            shipped = line["quantity"] if order["status"] == "completed" else "0.000"
+            stamp = clock.ts(order["deal"]["closed"])
+            yield t_oline.row(
+                id=n,
+                order_id=order["id"],
+                quantity_invoiced=line["quantity"] if order["status"] == "completed" else "0.000",
+                quantity_shipped=shipped,
+                **{**line, "created_at": stamp, "updated_at": stamp},
+            )
+
+    counts["order_lines"] = writer.copy(t_oline.name, t_oline.columns, order_line_rows())
+    order_lines.clear()
+
+    def shipment_rows():
+        n = 0
+        for order in orders:
+            if order["status"] == "cancelled" or rng.random() < 0.3:
+                continue
+            n += 1
+            closed = dt.date.fromtimestamp(order["deal"]["closed"])
+            planned = closed + dt.timedelta(days=rng.randrange(3, 30))
+            done = order["status"] == "completed"
+            stamp = clock.ts(order["deal"]["closed"] + DAY)
+            yield t_shipment.row(
+                id=n,
+                created_at=stamp,
+                updated_at=stamp,
+                number=f"BS{n:07d}",
+                status="delivered" if done else ("shipped" if planned < today else "planned"),
+                planned_on=planned.isoformat(),
+                shipped_on=planned.isoformat() if planned < today else None,
+                delivered_on=(planned + dt.timedelta(days=2)).isoformat() if done else None,
+                carrier=rng.choice(("DPN", "Omniva", "Nova Poshta", "Royal Mail")),
+                order_id=order["id"],
+                owner_id=order["deal"]["owner"],
+                team_id=order["deal"]["team"],
+            )
+
+    counts["shipments"] = writer.copy(t_shipment.name, t_shipment.columns, shipment_rows())
+
+    # Deals and their stage history ---------------------------------------------------------------
+    def deal_rows():
+        reasons = ref["lost_reasons"]
+        for d in deals:
+            pipe = d["pipeline"]
+            status = d["status"]
+            yield t_deal.row(
+                id=d["id"],
+                created_at=clock.ts(d["created"]),
+                updated_at=clock.ts(d["stage_at"]),
+                name=f"{pipe['noun'].capitalize()} {d['company_name']}"[:200],
+                pipeline_id=pipe["id"],
+                stage_id=d["stage"],
+                status=status,
+                company_id=d["company"],
+                person_id=d["person"],
+                amount=cents(d["amount"]),
+                currency=d["currency"],
+                expected_close_date=d["close_date"].isoformat(),
+                probability=None
+                if rng.random() < 0.9 or status != "open"
+                else rng.randrange(5, 95),
+                source=rng.choice(SOURCES),
+                lost_reason_id=rng.choice(reasons) if status == "lost" else None,
+                stage_changed_at=clock.ts(d["stage_at"]),
+                closed_at=clock.ts(d["closed"]) if d["closed"] else None,
+                owner_id=d["owner"],
+                team_id=d["team"],
+            )
+
+    log(f"writing {len(deals):,} deals")
+    counts["deals"] = writer.copy(t_deal.name, t_deal.columns, deal_rows())
+
+    def change_rows():
+        for n, (deal, from_stage, to_stage, moment, actor, seconds) in enumerate(changes, 1):
+            yield t_change.row(
+                id=n,
+                deal_id=deal,
+                from_stage_id=from_stage,
+                to_stage_id=to_stage,
+                changed_at=clock.ts(moment),
+                actor_id=actor,
+                seconds_in_from_stage=seconds,
+            )
+
+    log(f"writing {len(changes):,} stage changes")
+    counts["stage_changes"] = writer.copy(t_change.name, t_change.columns, change_rows())
+    log("rebuilding indexes")
+    writer.finish()
+
+    biggest = ref["pipelines"][0]
+    counts.update(
+        {
+            "open_deals": n_deals - len(won) - len(lost),
+            "won_deals": len(won),
+            "lost_deals": len(lost),
+            "biggest_pipeline": biggest["id"],
+            "biggest_pipeline_open": sum(
+                1 for d in deals if d["pipeline"] is biggest and d["status"] == "open"
+            ),
+            "biggest_stage": biggest["open"][0],
+            "pdf_proposal": meta["pdf_proposal"],
+            "pdf_lines": PDF_LINES,
+            "products": len(products),
+        }
+    )
+    return counts
+
+
+def store_meta(meta: dict) -> None:
+    """Add the sales keys to bench_meta (the contacts' keys stay)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS bench_meta (key VARCHAR(50) PRIMARY KEY, value TEXT)"
+        )
+        cur.execute("DELETE FROM bench_meta WHERE key LIKE 'sales_%%'")
+        for key, value in meta.items():
+            cur.execute(
+                "INSERT INTO bench_meta (key, value) VALUES (%s, %s)",
+                [f"sales_{key}", json.dumps(value)],
+            )
+
+
+def reset_sales(url: str) -> None:
+    from django.db import connection
+
+    tables = [*SALES_TABLES, "orders_shipmentline", *SMALL_TABLES]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            cur.execute("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                cur.execute(f"DELETE FROM {table}")
+            cur.execute("PRAGMA foreign_keys=ON")
+
+
+def run(url: str, scale: float = 1.0, seed: int = 2026, invoice_lines: float = 0.1,
+        reset: bool = False) -> dict:  # fmt: skip
+    """Fill the sales tables of the (migrated, customer-filled) database at ``url``."""
+    from rapport.contacts.models import Company
+    from rapport.sales.models import Deal
+
+    if not Company.objects.exists():
+        sys.exit("No companies: fill the customer base first (bench/generate.py).")
+    if reset:
+        log("emptying the sales tables")
+        reset_sales(url)
+    elif Deal.objects.exists():
+        sys.exit("The database already holds deals: use --reset-sales to start again.")
+    started = time.monotonic()
+    sqlite = base.is_sqlite(url)
+    writer_class = base.SqliteWriter if sqlite else base.PostgresWriter
+    meta = generate(
+        lambda: writer_class(url, tables=SALES_TABLES, fts=()),
+        base.Clock(sqlite),
+        scale,
+        seed,
+        invoice_lines,
+    )
+    meta["scale"] = scale
+    meta["generated_seconds"] = round(time.monotonic() - started)
+    from django.db import connection
+
+    connection.close()
+    if not sqlite:
+        # The small tables went in through the ORM: give the planner their statistics (an
+        # 18-row stage table never reaches autovacuum's threshold, and without them the
+        # forecast's history query picked a plan three times slower).
+        with connection.cursor() as cur:
+            for table in (*SMALL_TABLES, "accounts_user", "accounts_team"):
+                cur.execute(f"ANALYZE {table}")
+    store_meta(meta)
+    log(f"sales done in {meta['generated_seconds']} s: {json.dumps(meta)}")
+    return meta
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=base.DEFAULT_URL)
+    parser.add_argument("--postgres", action="store_true", help=f"use {base.PG_DEFAULT_URL}")
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 200,000 deals")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--invoice-lines", type=float, default=0.1, help="share of invoices with a line (0-1)"
+    )
+    parser.add_argument("--reset-sales", action="store_true", help="empty the sales tables first")
+    args = parser.parse_args()
+    url = base.PG_DEFAULT_URL if args.postgres else args.database_url
+    log(f"database {url}")
+    base.migrate(url)
+    base.setup_django(url)
+    run(url, args.scale, args.seed, args.invoice_lines, args.reset_sales)
+
+
+if __name__ == "__main__":
+    main()
