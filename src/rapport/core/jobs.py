@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rapport.core.models import Job, JobStatus
+from rapport.core.schedule import every
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ def reap_expired(now: datetime.datetime | None = None) -> dict[str, int]:
     return {"requeued": requeued, "failed": failed, "released_tasks": stuck}
 
 
+@every(seconds=60)
 @task()
 def reap_expired_task() -> dict[str, int]:
     return reap_expired()

@@ -2,25 +2,59 @@
 
 from __future__ import annotations
 
+import email.message
+import mimetypes
+
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.utils import timezone
 
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+def _attachment_parts(message) -> list[tuple[str, str, bytes]]:
+    """(file name, content type, bytes) of each attachment, whichever way it was attached."""
+    parts = []
+    for item in getattr(message, "attachments", []) or []:
+        if isinstance(item, email.message.Message):  # a MIME part attached as is
+            name = item.get_filename() or "attachment"
+            content_type = item.get_content_type()
+            content = item.get_payload(decode=True)
+            if content is None:  # a multipart or message part: keep the whole part
+                content_type, content = "message/rfc822", item.as_bytes()
+        else:
+            name, content, content_type = item
+            content_type = content_type or mimetypes.guess_type(name or "")[0]
+        if isinstance(content, str):
+            content = content.encode()
+        parts.append(
+            (str(name or "attachment")[:255], content_type or DEFAULT_CONTENT_TYPE, bytes(content))
+        )
+    return parts
+
 
 def _store(message) -> object:
-    from rapport.core.models import OutboxMessage
+    from rapport.core.models import OutboxAttachment, OutboxMessage
 
     html = ""
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
             html = content
-    return OutboxMessage.objects.create(
+    row = OutboxMessage.objects.create(
         subject=str(message.subject)[:500],
         from_email=str(message.from_email),
         to=", ".join(message.recipients()),
         body=str(message.body),
         html_body=html,
     )
+    # Kept with the message: a retry rebuilds the e-mail from these rows, not from memory.
+    OutboxAttachment.objects.bulk_create(
+        OutboxAttachment(
+            message=row, name=name, content_type=content_type, content=content, size=len(content)
+        )
+        for name, content_type, content in _attachment_parts(message)
+    )
+    return row
 
 
 class OutboxBackend(BaseEmailBackend):
@@ -86,4 +120,6 @@ class SmtpOutboxBackend(SmtpBackend):
         )
         if row.html_body:
             message.attach_alternative(row.html_body, "text/html")
+        for attachment in row.attachments.order_by("pk"):
+            message.attach(attachment.name, bytes(attachment.content), attachment.content_type)
         return self._deliver(row, message)

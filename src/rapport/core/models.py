@@ -312,6 +312,30 @@ class OutboxMessage(models.Model):
         return self.subject
 
 
+class OutboxAttachment(models.Model):
+    """A file sent with an outbox message, kept so a retry sends it again (and an administrator
+    sees what went out)."""
+
+    message = models.ForeignKey(
+        OutboxMessage,
+        verbose_name=_("outgoing e-mail"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveIntegerField(_("size"), default=0)
+
+    class Meta:
+        verbose_name = _("e-mail attachment")
+        verbose_name_plural = _("e-mail attachments")
+        ordering = ["message", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SavedFilter(BaseModel):
     """A named list filter a user keeps (optionally shared with their team)."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.mail import mailers
 from django.tasks import task
 
+from rapport.core import jobs  # noqa: F401  (declares the periodic reaper for the scheduler)
+
 
 @task()
 def resend_outbox_message(message_id: int) -> str:

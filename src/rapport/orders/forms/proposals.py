@@ -23,13 +23,17 @@ class RevisionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+# No list chosen: each product is priced from the customer group's list, else the general one.
+AUTOMATIC_LIST = _("Automatic: the customer's list in the deal's currency")
+
+
 class ProposalCreateForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     price_list = forms.ModelChoiceField(
         label=_("Price list"),
         queryset=PriceList.objects.filter(is_active=True),
         required=False,
-        help_text=_("Empty: the customer's list in the deal's currency."),
+        empty_label=AUTOMATIC_LIST,
     )
 
 
@@ -41,7 +45,10 @@ class ProposalHeaderForm(RevisionForm):
     language = forms.ChoiceField(label=_("Document language"), choices=DocumentLanguage.choices)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
     price_list = forms.ModelChoiceField(
-        label=_("Price list"), queryset=PriceList.objects.filter(is_active=True), required=False
+        label=_("Price list"),
+        queryset=PriceList.objects.filter(is_active=True),
+        required=False,
+        empty_label=AUTOMATIC_LIST,
     )
     introduction = forms.CharField(
         label=_("Introduction"),

@@ -6,6 +6,7 @@ recomputes the totals from the lines, bumps ``revision`` and records the change.
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
@@ -46,6 +47,8 @@ from rapport.orders.choices import (
 from rapport.orders.models import Proposal, ProposalLine, SellerDetails
 from rapport.orders.numbering import allocate_number
 from rapport.orders.pdf import render_pdf
+
+logger = logging.getLogger(__name__)
 
 HEADER_FIELDS = (
     "title",
@@ -801,3 +804,44 @@ def proposal_reject(*, actor, proposal: Proposal, revision=None, if_match=None) 
         )
         events.emit("proposal.rejected", id=proposal.pk)
     return proposal
+
+
+def proposals_expire(*, today: datetime.date | None = None) -> int:
+    """Sent proposals whose validity ended before ``today`` become expired; returns how many.
+
+    The system does it (no actor; run daily by ``orders.tasks.expire_proposals``). Each proposal
+    is locked and moved in its own transaction, so one the customer answers meanwhile is left
+    alone and one that cannot be saved does not hold back the others. Running it again changes
+    nothing."""
+    today = today or timezone.localdate()
+    candidates = Proposal.objects.filter(
+        status=ProposalStatus.SENT, valid_until__lt=today
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(candidates):
+        try:
+            with transaction.atomic():
+                proposal = (
+                    Proposal.objects.select_for_update()
+                    .filter(pk=pk, status=ProposalStatus.SENT, valid_until__lt=today)
+                    .first()
+                )
+                if proposal is None:  # accepted, rejected or re-dated since the query above
+                    continue
+                _move(proposal, ProposalStatus.EXPIRED)
+                before = _tracked(proposal)
+                proposal.status = ProposalStatus.EXPIRED
+                _save(proposal, totals=False)
+                record_change(
+                    actor=None,
+                    action=ChangeAction.UPDATE,
+                    obj=proposal,
+                    before=before,
+                    after=_tracked(proposal),
+                )
+                events.emit("proposal.expired", id=proposal.pk)
+        except Exception:  # keep expiring the others; the failure is in the log
+            logger.exception("Could not expire proposal %s", pk)
+            continue
+        expired += 1
+    return expired

@@ -138,7 +138,10 @@ def card_context(request, proposal: Proposal, **extra) -> dict:
         and proposal.status in (ProposalStatus.DRAFT, ProposalStatus.SENT),
         "can_accept": writable and ready and ProposalStatus.ACCEPTED in moves,
         "can_reject": writable and ProposalStatus.REJECTED in moves,
-        "can_new_version": writable and ProposalStatus.SUPERSEDED in moves,
+        # A draft is simply edited; versions are for what the customer has already seen.
+        "can_new_version": writable
+        and proposal.status != ProposalStatus.DRAFT
+        and ProposalStatus.SUPERSEDED in moves,
         "can_decide": writable
         and proposal.discount_approval == ApprovalStatus.PENDING
         and services.may_approve_discount(user, proposal),

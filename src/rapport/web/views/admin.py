@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from rapport.core.configuration import (
 from rapport.core.models import (
     ChangeRecord,
     CustomFieldDefinition,
+    OutboxAttachment,
     OutboxMessage,
     SiteConfiguration,
 )
@@ -59,10 +61,14 @@ class OutboxView(AdministratorRequiredMixin, TemplateView):
     template_name = "web/outbox.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(OutboxMessage.objects.all(), 50).get_page(self.request.GET.get("page"))
+        # Names and sizes only: the attachments' bytes stay in the database.
+        outbox = OutboxMessage.objects.prefetch_related(
+            Prefetch("attachments", queryset=OutboxAttachment.objects.defer("content"))
+        )
+        page = Paginator(outbox, 50).get_page(self.request.GET.get("page"))
         selected = None
         if self.request.GET.get("message", "").isdigit():
-            selected = OutboxMessage.objects.filter(pk=self.request.GET["message"]).first()
+            selected = outbox.filter(pk=self.request.GET["message"]).first()
         return {**super().get_context_data(**kwargs), "page": page, "selected": selected}
 
 
