@@ -62,6 +62,8 @@ WEB: dict[str, Route] = {
         },
     ),
     "sales:lead_import": Route("writer", ("GET", "POST"), data=_csv),
+    # A lead import's progress and report: its owner's, like every job (rule "job").
+    "sales:lead_import_job": Route("job", ("GET",), obj="lead_job"),
     "sales:lead_detail": Route("customer", obj="lead"),
     "sales:lead_update": Route("customer_change", ("GET", "POST"), obj="lead", data=_lead_form),
     "sales:lead_delete": Route(
@@ -170,6 +172,7 @@ STAMPED: list = [Lead, LeadWebForm, DistributionRule]
 def prepare(world) -> dict[str, dict[str, int]]:
     from rapport.sales.choices import StageKind
     from rapport.sales.models import Pipeline, Stage
+    from rapport.sales.services.lead_imports import lead_import_start
     from rapport.sales.services.leads import lead_create
 
     pipeline = Pipeline.objects.create(name="Matrix leads pipeline", currency="EUR")
@@ -191,4 +194,15 @@ def prepare(world) -> dict[str, dict[str, int]]:
             company_name=f"Matrix {key} Lead Works",
             email=f"lead.{key}@matrix.example",
         )
-    return {key: {"lead": leads[key].pk, "webform": form.pk, "rule": rule.pk} for key in OWNERS}
+    jobs = {
+        key: lead_import_start(
+            actor=world.users[owner],
+            file_name="leads.csv",
+            content=b"last_name,email\nJobbed,jobbed@matrix.example\n",
+        )
+        for key, owner in OWNERS.items()
+    }
+    return {
+        key: {"lead": leads[key].pk, "webform": form.pk, "rule": rule.pk, "lead_job": jobs[key].pk}
+        for key in OWNERS
+    }

@@ -8,3 +8,6 @@ class SalesConfig(AppConfig):
     name = "rapport.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from rapport.sales import imports  # noqa: F401  (registers the lead import job handler)

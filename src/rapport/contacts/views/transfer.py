@@ -87,6 +87,10 @@ class JobView(ScopedMixin, TemplateView):
 
     model = Job
 
+    def scoped_queryset(self, action=None):
+        # The imports and exports of the customer base; other apps show their own jobs.
+        return super().scoped_queryset(action).filter(kind__startswith="contacts.")
+
     def get_template_names(self):
         if self.request.htmx and self.request.GET.get("part") == "progress":
             return ["contacts/job_progress.html"]

@@ -11,15 +11,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from rapport.accounts.models import Team, Territory, User
-from rapport.contacts import fileformats
 from rapport.contacts.api.serializers import DuplicateSerializer
 from rapport.contacts.choices import Source
 from rapport.contacts.models import Company, Person
+from rapport.core.api.jobs import JobSerializer
 from rapport.core.api.viewsets import ServiceModelViewSet
 from rapport.core.money import Currency
 from rapport.sales.choices import DisqualifyReason
 from rapport.sales.filtersets.leads import LEAD_SORTS, LeadFilterSet
 from rapport.sales.models import Lead, LeadWebForm, Pipeline, Stage
+from rapport.sales.services.lead_imports import lead_import_start
 from rapport.sales.services.leads import (
     DuplicatesFound,
     lead_assign,
@@ -27,11 +28,9 @@ from rapport.sales.services.leads import (
     lead_create,
     lead_delete,
     lead_disqualify,
-    lead_import,
     lead_qualify,
     lead_update,
 )
-from rapport.sales.views.leads import rows_from_file
 
 READ_ONLY = [
     "id",
@@ -149,7 +148,7 @@ class ConvertResultSerializer(serializers.Serializer):
     deal = serializers.IntegerField()
 
 
-class ImportSerializer(serializers.Serializer):
+class LeadImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     campaign = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
@@ -263,13 +262,12 @@ class LeadViewSet(ServiceModelViewSet):
         return Response({"lead": self.get_serializer(lead).data, "deal": deal.pk})
 
     @extend_schema(
-        request={"multipart/form-data": ImportSerializer},
-        responses={
-            201: inline_serializer(
-                "LeadImportResult",
-                {"created": serializers.IntegerField(), "ids": serializers.ListField()},
-            )
-        },
+        request={"multipart/form-data": LeadImportSerializer},
+        responses={202: JobSerializer},
+        description="Check the file (type, size, columns) and start its import as a background "
+        "job; follow it at /api/v1/jobs/{id}/. Every row is checked before any is written: with "
+        'a bad row nothing is imported and the job\'s result lists the errors ("Row 3: …"); '
+        "otherwise result.created and result.ids tell what was created.",
     )
     @action(
         detail=False,
@@ -278,24 +276,14 @@ class LeadViewSet(ServiceModelViewSet):
         parser_classes=[MultiPartParser, FormParser, JSONParser],
     )
     def import_file(self, request):
-        data = ImportSerializer(data=request.data)
+        data = LeadImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        try:
-            rows = rows_from_file(upload.read(), upload.name)
-        except fileformats.FileFormatError as exc:
-            raise ValidationError({"file": str(exc)}) from None
-        outcome = lead_import(
-            actor=request.user, rows=rows, campaign=data.validated_data["campaign"]
+        job = lead_import_start(
+            actor=request.user,
+            file_name=upload.name,
+            content=upload.read(),
+            content_type=upload.content_type,
+            campaign=data.validated_data["campaign"],
         )
-        if outcome.errors:
-            return Response(
-                {
-                    "code": "invalid",
-                    "detail": _("Nothing was imported: some rows are not valid."),
-                    "fields": {"rows": outcome.errors[:500]},
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        ids = [lead.pk for lead in outcome.created]
-        return Response({"created": len(ids), "ids": ids}, status=status.HTTP_201_CREATED)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,10 @@ class LeadFilterSet(filters.FilterSet):
     campaign = filters.CharFilter(field_name="campaign", label=_("Campaign"))
     owner = UserFilter(queryset=User.objects.all(), label=_("Assigned to"), widget=user_select())
     unassigned = filters.BooleanFilter(
-        field_name="owner", lookup_expr="isnull", label=_("Not assigned")
+        field_name="owner",
+        lookup_expr="isnull",
+        label=_("Not assigned"),
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
     )
     team = NamedFilter(queryset=Team.objects.all(), label=_("Team"))
     web_form = NamedFilter(queryset=LeadWebForm.objects.all(), label=_("Web form"))

@@ -20,7 +20,7 @@ from rapport.core.changelog import record_change, snapshot
 from rapport.core.errors import DomainError, NotFound, ValidationError
 from rapport.core.models import ChangeAction
 from rapport.core.services import ensure_in_scope, lock_for_change, require_writer
-from rapport.sales.choices import DisqualifyReason, LeadStatus, StageKind
+from rapport.sales.choices import DealContactRole, DisqualifyReason, LeadStatus, StageKind
 from rapport.sales.models import Lead, LeadWebForm, Pipeline, Stage
 from rapport.sales.services.distribution import distribute, notify_after_commit
 
@@ -344,7 +344,7 @@ def lead_convert(
     Before a new one is made the base is searched (``contacts.dedupe``): a match by e-mail,
     phone or tax number stops the conversion until the user links the existing record; a
     match by a similar name only until the user confirms (``confirm_new``)."""
-    from rapport.sales.services.deals import deal_create
+    from rapport.sales.services.deals import deal_contact_add, deal_create
 
     with transaction.atomic():
         lead = lock_for_change(actor, lead, if_match=if_match)
@@ -434,6 +434,11 @@ def lead_convert(
             deal_fields["owner"] = lead.owner
             deal_fields["team"] = lead.team
         deal = deal_create(actor=actor, **deal_fields)
+        if person is not None:
+            # The person who asked is the deal's first contact on the customer's side.
+            deal_contact_add(
+                actor=actor, deal=deal, person=person, role=DealContactRole.DECISION_MAKER
+            )
         before = snapshot(lead)
         lead.status = LeadStatus.CONVERTED
         lead.converted_at = timezone.now()
@@ -467,6 +472,13 @@ def lead_submit_web_form(*, form: LeadWebForm, data: dict, language: str = "") -
 IMPORT_MAX_ROWS = 5000
 
 
+def lead_validate(**fields) -> None:
+    """The checks of ``lead_create`` without writing anything (an import checks every row of a
+    file before it writes the first one). Raises ValidationError."""
+    _check_fields(fields)
+    _prepare(Lead(**fields))
+
+
 @dataclass
 class ImportOutcome:
     created: list[Lead] = field(default_factory=list)
@@ -474,8 +486,10 @@ class ImportOutcome:
 
 
 def lead_import(*, actor, rows: list[dict], campaign: str = "") -> ImportOutcome:
-    """Create many leads at once, all or nothing: with any row rejected nothing is written and
-    every rejected row is reported. One e-mail per assignee for the whole file."""
+    """Create many leads at once in one transaction, all or nothing: with any row rejected
+    nothing is written and every rejected row is reported. One e-mail per assignee for the whole
+    file. For small batches (the demo); files from users go through the background job of
+    ``sales.services.lead_imports``."""
     require_writer(actor)
     outcome = ImportOutcome()
     if len(rows) > IMPORT_MAX_ROWS:

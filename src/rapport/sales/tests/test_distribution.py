@@ -1,15 +1,14 @@
-"""Administration of the lead intake (web forms, distribution rules) and the import page."""
+"""Administration of the lead intake (web forms, distribution rules); the import is in
+test_leads_import.py."""
 
 from __future__ import annotations
-
-import io
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from rapport.core.models import ChangeRecord
-from rapport.sales.models import DistributionRule, Lead, LeadWebForm
+from rapport.sales.models import DistributionRule, LeadWebForm
 from rapport.sales.services.leads import lead_create
 
 
@@ -79,30 +78,6 @@ def test_rules_are_kept_in_order_and_checked(world):
     assert lead.team == world.teams["a"] and lead.owner == world.users["rep"]
     assert "Rep Tester" in admin.get(url).content.decode()  # "last given to"
     assert login(world.users["director"]).get(url).status_code == 404
-
-
-def test_the_import_page_reports_every_bad_row_and_imports_nothing(world):
-    client = login(world.users["rep"])
-    before = (Lead.objects.count(), ChangeRecord.objects.count())
-    bad = io.BytesIO(
-        b"last_name,email,source\nGood,g@example.com,event\nNo Way,,\nX,x@e.com,moon\n"
-    )
-    bad.name = "leads.csv"
-    response = client.post(reverse("sales:lead_import"), {"file": bad})
-    assert response.status_code == 422
-    body = response.content.decode()
-    assert "Row 3:" in body and "Row 4:" in body and "Row 2:" not in body
-    assert (Lead.objects.count(), ChangeRecord.objects.count()) == before
-    good = io.BytesIO(b"last_name,email,source\nGood,g@example.com,event\n")
-    good.name = "leads.csv"
-    response = client.post(reverse("sales:lead_import"), {"file": good, "campaign": "Fair"})
-    assert response.status_code == 302
-    lead = Lead.objects.get()
-    assert (lead.source, lead.campaign, lead.team) == ("event", "Fair", world.teams["a"])
-    nothing = io.BytesIO(b"colour,size\nred,big\n")
-    nothing.name = "leads.csv"
-    response = client.post(reverse("sales:lead_import"), {"file": nothing})
-    assert response.status_code == 422 and "No known column" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["auditor", "marketer"])

@@ -255,6 +255,8 @@ def test_converting_creates_company_person_and_deal_once(world, pipeline):
         Person.objects.get(last_name="Koks"),
     )
     assert (lead.status, lead.company, lead.person) == ("converted", company, person)
+    # The person who asked is the deal's first contact on the customer's side.
+    assert list(deal.contacts.values_list("person_id", "role")) == [(person.pk, "decision_maker")]
     assert (deal.name, deal.stage, deal.amount, deal.owner, deal.company, deal.person) == (
         "Chairs",
         offer,

@@ -1,8 +1,7 @@
-"""The lead API: CRUD, qualify, disqualify, convert, assign, import — errors in one format."""
+"""The lead API: CRUD, qualify, disqualify, convert, assign — errors in one format (the import:
+test_leads_import.py)."""
 
 from __future__ import annotations
-
-import io
 
 import pytest
 from rest_framework.test import APIClient
@@ -166,43 +165,6 @@ def test_convert_offers_the_existing_customer_with_409(world, pipeline):
     assert response.status_code == 200
     assert Deal.objects.get().person == world.people["team"]
     assert Person.objects.count() == before[2]
-
-
-def test_import_is_all_or_nothing(world):
-    client = api(world.users["rep"])
-    good = io.BytesIO(
-        b"first_name,last_name,company,email,phone,source,campaign,utm_source\n"
-        b"Ieva,Sala,Sala SIA,ieva@sala.lv,,event,Expo,\n"
-        b"Petr,Ivanov,,,+371 26 111 222,,,partner-site\n"
-    )
-    good.name = "leads.csv"
-    response = client.post(
-        "/api/v1/leads/import/", {"file": good, "campaign": "Q3 list"}, format="multipart"
-    )
-    assert response.status_code == 201, response.json()
-    assert response.json()["created"] == 2
-    sala, ivanov = Lead.objects.get(last_name="Sala"), Lead.objects.get(last_name="Ivanov")
-    assert (sala.source, sala.campaign) == ("event", "Expo")
-    assert (ivanov.source, ivanov.campaign, ivanov.utm_source) == (
-        "import",
-        "Q3 list",
-        "partner-site",
-    )
-    before = counts()
-    bad = io.BytesIO(
-        b"last_name,email\nFine,fine@example.com\n,nobody@example.com\nBad,not-an-email\n"
-    )
-    bad.name = "leads.csv"
-    response = client.post("/api/v1/leads/import/", {"file": bad}, format="multipart")
-    assert response.status_code == 400
-    rows = response.json()["fields"]["rows"]
-    assert len(rows) == 2 and rows[0].startswith("Row 3:") and rows[1].startswith("Row 4:")
-    assert counts() == before
-    junk = io.BytesIO(b"\x00\x01\x02 not a table")
-    junk.name = "leads.xlsx"
-    response = client.post("/api/v1/leads/import/", {"file": junk}, format="multipart")
-    assert response.status_code == 400 and "file" in response.json()["fields"]
-    assert counts() == before
 
 
 def test_list_filters_and_sorts(world):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("leads/queue/", leads.LeadQueueView.as_view(), name="lead_queue"),
     path("leads/new/", leads.LeadFormView.as_view(), name="lead_create"),
     path("leads/import/", leads.LeadImportView.as_view(), name="lead_import"),
+    path("leads/import/<int:pk>/", leads.LeadImportJobView.as_view(), name="lead_import_job"),
     path("leads/<int:pk>/", leads.LeadDetailView.as_view(), name="lead_detail"),
     path("leads/<int:pk>/edit/", leads.LeadFormView.as_view(), name="lead_update"),
     path("leads/<int:pk>/delete/", leads.LeadDeleteView.as_view(), name="lead_delete"),

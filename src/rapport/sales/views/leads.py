@@ -10,13 +10,12 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 
-from rapport.contacts import fileformats
 from rapport.core import scoping
 from rapport.core.changelog import history_for
 from rapport.core.errors import DomainError
+from rapport.core.models import Job
 from rapport.core.views import (
     AdministratorRequiredMixin,
     FilteredListMixin,
@@ -42,6 +41,8 @@ from rapport.sales.services.distribution import (
     web_form_delete,
     web_form_save,
 )
+from rapport.sales.services.lead_imports import JOB_KIND as LEAD_IMPORT_JOB
+from rapport.sales.services.lead_imports import lead_import_start
 from rapport.sales.services.leads import (
     OPEN_STATUSES,
     DuplicatesFound,
@@ -51,12 +52,13 @@ from rapport.sales.services.leads import (
     lead_create,
     lead_delete,
     lead_disqualify,
-    lead_import,
     lead_qualify,
     lead_start_work,
     lead_update,
     may_assign,
 )
+
+SHOWN_ERRORS = 500  # rows with errors listed on the import's page (all are in the API's report)
 
 LIST_COLUMNS = [
     ("created_at", "Received"),
@@ -350,56 +352,7 @@ class LeadDeleteView(LeadActionMixin, TemplateView):
         return redirect("sales:lead_list")
 
 
-# Import of a file of leads: columns by name ----------------------------------------------------
-COLUMN_ALIASES = {
-    "company": "company_name",
-    "company_name": "company_name",
-    "organisation": "company_name",
-    "organization": "company_name",
-    "first_name": "first_name",
-    "firstname": "first_name",
-    "last_name": "last_name",
-    "lastname": "last_name",
-    "surname": "last_name",
-    "name": "last_name",
-    "position": "position",
-    "title": "position",
-    "email": "email",
-    "e-mail": "email",
-    "phone": "phone",
-    "telephone": "phone",
-    "website": "website",
-    "industry": "industry",
-    "source": "source",
-    "source_detail": "source_detail",
-    "campaign": "campaign",
-    "message": "message",
-    "comment": "message",
-    "language": "language",
-    "utm_source": "utm_source",
-    "utm_medium": "utm_medium",
-    "utm_campaign": "utm_campaign",
-    "utm_term": "utm_term",
-    "utm_content": "utm_content",
-}
-
-
-def rows_from_file(content: bytes, filename: str) -> list[dict]:
-    """The file's rows as {lead field: text}; unknown columns are ignored."""
-    headers, body = fileformats.read_table(content, filename)
-    names = [COLUMN_ALIASES.get(h.strip().lower().replace(" ", "_"), "") for h in (headers or [])]
-    if not any(names):
-        raise fileformats.FileFormatError(
-            _("No known column in the first row (e.g. last_name, company, email, phone).")
-        )
-    rows = []
-    for cells in body:
-        row = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names) if name}
-        if any(v.strip() for v in row.values()):
-            rows.append(row)
-    return rows
-
-
+# Import of a file of leads: checked at the upload, written by a background job ----------------
 class LeadImportView(WriterRequiredMixin, ScopedMixin, TemplateView):
     model = Lead
     template_name = "sales/lead_import.html"
@@ -409,27 +362,45 @@ class LeadImportView(WriterRequiredMixin, ScopedMixin, TemplateView):
 
     def post(self, request):
         form = LeadImportForm(request.POST, request.FILES)
-        errors: list[str] = []
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = rows_from_file(upload.read(), upload.name)
-            except fileformats.FileFormatError as exc:
-                form.add_error("file", str(exc))
-            else:
-                outcome = lead_import(
-                    actor=request.user, rows=rows, campaign=form.cleaned_data["campaign"]
+                job = lead_import_start(
+                    actor=request.user,
+                    file_name=upload.name,
+                    content=upload.read(),
+                    content_type=upload.content_type,
+                    campaign=form.cleaned_data["campaign"],
                 )
-                errors = outcome.errors
-                if not errors:
-                    count = len(outcome.created)
-                    messages.success(
-                        request,
-                        ngettext("%(count)d lead imported.", "%(count)d leads imported.", count)
-                        % {"count": count},
-                    )
-                    return redirect("sales:lead_list")
-        return self.render_to_response({"form": form, "row_errors": errors[:200]}, status=422)
+            except ValidationError as exc:
+                domain_error_to_form(form, exc)
+            else:
+                return redirect("sales:lead_import_job", pk=job.pk)
+        return self.render_to_response({"form": form}, status=422)
+
+
+class LeadImportJobView(ScopedMixin, TemplateView):
+    """Progress and report of a lead import (the job's owner, and whoever sees their jobs)."""
+
+    model = Job
+
+    def scoped_queryset(self, action=None):
+        return super().scoped_queryset(action).filter(kind=LEAD_IMPORT_JOB)
+
+    def get_template_names(self):
+        if self.request.htmx and self.request.GET.get("part") == "progress":
+            return ["sales/lead_import_progress.html"]
+        return ["sales/lead_import_job.html"]
+
+    def get_context_data(self, **kwargs):
+        job = self.get_scoped_object()
+        errors = (job.result or {}).get("errors") or []
+        return {
+            **super().get_context_data(**kwargs),
+            "job": job,
+            "errors": errors[:SHOWN_ERRORS],
+            "more_errors": max(0, len(errors) - SHOWN_ERRORS),
+        }
 
 
 # Administration of the intake ----------------------------------------------------------------
