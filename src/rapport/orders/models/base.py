@@ -19,7 +19,33 @@ from rapport.orders.choices import DocumentLanguage
 DOCUMENT_SCOPE = scoping.OwnedScope(owner="owner", team="team")
 
 
-class Document(BaseModel):
+class Owned(BaseModel):
+    """The owner and team of a document of the chain (copied from its deal), which scope it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope = DOCUMENT_SCOPE
+
+    class Meta:
+        abstract = True
+
+
+class Document(Owned):
     """A numbered document of the chain: customer, currency, language, totals, owner and team."""
 
     number = models.CharField(_("number"), max_length=40, blank=True)
@@ -51,25 +77,7 @@ class Document(BaseModel):
     net_total = amount_field(_("total without tax"))
     tax_total = amount_field(_("tax"))
     total = amount_field(_("total"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
-
-    scope = DOCUMENT_SCOPE
 
     class Meta:
         abstract = True

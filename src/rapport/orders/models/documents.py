@@ -14,7 +14,7 @@ from rapport.core import scoping
 from rapport.core.models import BaseModel
 from rapport.core.money import amount_field, currency_field, quantity_field
 from rapport.orders.choices import InvoiceStatus, OrderStatus, PaymentMethod, ShipmentStatus
-from rapport.orders.models.base import DOCUMENT_SCOPE, Document, DocumentLine
+from rapport.orders.models.base import Document, DocumentLine, Owned
 
 
 class Order(Document):
@@ -176,7 +176,7 @@ class InvoiceLine(DocumentLine):
         indexes = [models.Index(fields=["invoice", "position"], name="invoiceline_invoice")]
 
 
-class Payment(BaseModel):
+class Payment(Owned):
     """Money received against an invoice (partial payments are several)."""
 
     invoice = models.ForeignKey(
@@ -193,24 +193,6 @@ class Payment(BaseModel):
     )
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    owner = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    scope = DOCUMENT_SCOPE
     tracked_fields = ["amount", "currency", "paid_on", "method", "reference", "note"]
 
     class Meta:
@@ -232,7 +214,7 @@ class Payment(BaseModel):
         return reverse("orders:invoice_detail", args=[self.invoice_id])
 
 
-class Shipment(BaseModel):
+class Shipment(Owned):
     """Goods sent for an order (partial shipments are several)."""
 
     number = models.CharField(_("number"), max_length=40, blank=True)
@@ -249,24 +231,6 @@ class Shipment(BaseModel):
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     address = models.CharField(_("delivery address"), max_length=300, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    owner = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    scope = DOCUMENT_SCOPE
     tracked_fields = [
         "number",
         "status",

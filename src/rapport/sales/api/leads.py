@@ -22,6 +22,7 @@ from rapport.sales.filtersets.leads import LEAD_SORTS, LeadFilterSet
 from rapport.sales.models import Lead, LeadWebForm, Pipeline, Stage
 from rapport.sales.services.lead_imports import lead_import_start
 from rapport.sales.services.leads import (
+    EDITABLE_ORDER,
     DuplicatesFound,
     lead_assign,
     lead_convert,
@@ -73,31 +74,7 @@ class LeadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Lead
-        fields = [
-            *READ_ONLY,
-            "company_name",
-            "first_name",
-            "last_name",
-            "position",
-            "email",
-            "phone",
-            "website",
-            "industry",
-            "territory",
-            "language",
-            "message",
-            "source",
-            "source_detail",
-            "campaign",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_term",
-            "utm_content",
-            "web_form",
-            "owner",
-            "team",
-        ]
+        fields = [*READ_ONLY, *EDITABLE_ORDER]
         read_only_fields = READ_ONLY
 
     def get_url(self, obj) -> str:

@@ -25,7 +25,8 @@ from rapport.sales.models import Lead, LeadWebForm, Pipeline, Stage
 from rapport.sales.services.distribution import distribute, notify_after_commit
 
 # What a client may set on a lead; status and the conversion links follow the actions below.
-EDITABLE = {
+# In the order the API shows them.
+EDITABLE_ORDER = (
     "company_name",
     "first_name",
     "last_name",
@@ -48,7 +49,8 @@ EDITABLE = {
     "web_form",
     "owner",
     "team",
-}
+)
+EDITABLE = frozenset(EDITABLE_ORDER)
 TEXT_FIELDS = [
     "company_name",
     "first_name",
