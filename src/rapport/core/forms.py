@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.core.prepared import Prepared
 
+# Django's label of an empty choice (django.db.models.fields.BLANK_CHOICE_LABEL), which Django
+# ships untranslated for lv, ru and uk: declared here so our catalogues carry its translation.
+EMPTY_CHOICE_LABEL = _("- Select an option -")
+
 
 class AutocompleteSelect(forms.Select):
     """A select that renders only the chosen option; the browser loads the rest on demand."""
