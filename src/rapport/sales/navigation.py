@@ -11,8 +11,6 @@ WITHOUT_DEALS = {Role.MARKETER, Role.SUPPORT}
 
 def items(user) -> list:
     entries = [(reverse("sales:lead_list"), _("Leads"), "funnel")]
-    if user.is_head_of_department or user.sees_everything:
-        entries.append((reverse("sales:lead_queue"), _("Lead queue"), "inbox"))
     if user.role not in WITHOUT_DEALS:
         entries.append((reverse("sales:board_default"), _("Deals"), "kanban"))
     return entries
