@@ -225,6 +225,7 @@ def test_lead_to_cash_journey(live_server, page: Page, browser: Browser, watch):
     page.goto(f"{base}/deals/board/{pipeline.pk}/")
     card = page.locator(f"#deal-{deal.pk}")
     expect(page.locator(f"#col-{first.pk} #deal-{deal.pk}")).to_be_visible()
+    expect(page.locator(".board-loading")).to_have_count(0)  # every column has its cards
     _drag(page, card, page.locator(f"#col-{second.pk}"))
     expect(page.locator(f"#col-{second.pk} #deal-{deal.pk}")).to_be_visible()
     expect(page.locator(f"#col-head-{second.pk} [data-count]")).to_have_text("1")

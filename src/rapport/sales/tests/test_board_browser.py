@@ -64,6 +64,7 @@ def test_drag_a_card_across_the_board(live_server, page: Page):
     expect(head_from.locator("[data-totals]")).to_contain_text("1,700.00 EUR")
 
     # 1. Drag to "Proposal": the database follows, and both headers are recounted.
+    expect(page.locator(".board-loading")).to_have_count(0)  # every column has its cards
     _drag(page, card, page.locator(f"#col-{proposal.pk}"))
     expect(page.locator(f"#col-{proposal.pk} #deal-{mover.pk}")).to_be_visible()
     expect(head_to.locator("[data-totals]")).to_contain_text("1,500.00 EUR")
@@ -87,6 +88,7 @@ def test_drag_a_card_across_the_board(live_server, page: Page):
     # 3. After a reload, a drop on "Lost" asks for the reason in a dialog.
     page.reload()
     lost = stage(pipeline, "Lost")
+    expect(page.locator(".board-loading")).to_have_count(0)  # every column has its cards
     _drag(page, page.locator(f"#deal-{mover.pk}"), page.locator(f"#col-{lost.pk}"))
     dialog = page.locator("#lost-modal")
     expect(dialog).to_be_visible()
