@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from rapport.sales.choices import DealStatus
+from rapport.sales.choices import DealStatus, StageKind
 from rapport.sales.models import Deal, DealStageChange, Pipeline, Stage
 
 # Won and lost columns show deals closed this many days ago at most (the rest is history).
@@ -34,23 +34,36 @@ def closed_cutoff(now=None) -> datetime.datetime:
     return (now or timezone.now()) - datetime.timedelta(days=RECENTLY_CLOSED_DAYS)
 
 
-def board_queryset(user, pipeline: Pipeline, *, all_closed: bool = False) -> QuerySet:
-    """The pipeline's deals the user may see; closed ones only if closed recently."""
-    qs = Deal.objects.restrict(user).filter(pipeline=pipeline)
-    if not all_closed:
-        qs = qs.filter(Q(status=DealStatus.OPEN) | Q(closed_at__gte=closed_cutoff()))
-    return qs
+def board_queryset(user, pipeline: Pipeline) -> QuerySet:
+    """The pipeline's deals the user may see (the won and lost columns narrow it further to the
+    recently closed ones: ``closed_since``)."""
+    return Deal.objects.restrict(user).filter(pipeline=pipeline)
 
 
-def board_columns(pipeline: Pipeline, deals: QuerySet) -> list[Column]:
+def _shown(deals: QuerySet, *, is_open: bool, closed_since) -> QuerySet:
+    # Open and closed deals are read apart: one "open OR closed recently" filter made
+    # PostgreSQL scan the whole pipeline for the board's totals (bench: 40-135 ms), while each
+    # half has its index (pipeline + status; status + closed_at).
+    if is_open:
+        return deals.filter(status=DealStatus.OPEN)
+    closed = deals.exclude(status=DealStatus.OPEN)
+    return closed if closed_since is None else closed.filter(closed_at__gte=closed_since)
+
+
+def board_columns(pipeline: Pipeline, deals: QuerySet, *, closed_since=None) -> list[Column]:
     """One column per stage with its count and its totals per currency: one grouped query.
 
     Amounts of different currencies are not added up: a column shows one total per currency
     (converting needs rates of the day, which belongs to the forecast, not the board)."""
     columns = {stage.pk: Column(stage) for stage in pipeline.stages.order_by("position", "pk")}
-    rows = (
-        deals.order_by().values("stage_id", "currency").annotate(n=Count("pk"), total=Sum("amount"))
-    )
+    rows = [
+        row
+        for is_open in (True, False)
+        for row in _shown(deals, is_open=is_open, closed_since=closed_since)
+        .order_by()
+        .values("stage_id", "currency")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    ]
     for row in rows:
         column = columns.get(row["stage_id"])
         if column is None:
@@ -60,11 +73,14 @@ def board_columns(pipeline: Pipeline, deals: QuerySet) -> list[Column]:
     return list(columns.values())
 
 
-def column_page(deals: QuerySet, stage: Stage, *, offset: int, limit: int = COLUMN_PAGE) -> list:
+def column_page(
+    deals: QuerySet, stage: Stage, *, offset: int, limit: int = COLUMN_PAGE, closed_since=None
+) -> list:
     """One page of a column's cards, newest movers first, with what a card shows (in the order
     of the ``deal_stage_column`` index, so a page is read from it without sorting)."""
+    shown = _shown(deals, is_open=stage.kind == StageKind.OPEN, closed_since=closed_since)
     return list(
-        deals.filter(stage=stage)
+        shown.filter(stage=stage)
         .select_related(*CARD_RELATED)
         .order_by("-stage_changed_at", "id")[offset : offset + limit + 1]
     )

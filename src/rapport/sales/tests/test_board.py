@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -96,6 +97,12 @@ def test_won_and_lost_columns_show_recent_closures(world, pipeline):
     assert "Recent win" in body and "Old win" not in body
     body = client.get(column + "?all_closed=1").content.decode()
     assert "Old win" in body
+    # The column's header counts the same deals as its cards.
+    board = reverse("sales:board", args=[pipeline.pk])
+    for query, count in (("", "1"), ("?all_closed=1", "2")):
+        page = client.get(board + query).content.decode()
+        head = page[page.index(f'id="col-head-{won.pk}"') :]
+        assert re.search(r"data-count[^>]*>(\d+)<", head).group(1) == count, query
 
 
 def test_filters_by_owner_and_close_date(world, pipeline):

@@ -24,6 +24,7 @@ from rapport.sales.selectors.deals import (
     RECENTLY_CLOSED_DAYS,
     board_columns,
     board_queryset,
+    closed_cutoff,
     column_page,
 )
 from rapport.sales.services.deals import deal_move
@@ -46,10 +47,15 @@ def filter_query(params) -> str:
     return urlencode([(k, params[k]) for k in FILTER_PARAMS if params.get(k)])
 
 
+def closed_since(params):
+    """Won and lost columns show the deals closed in the last days, unless asked for all."""
+    return None if params.get("all_closed") else closed_cutoff()
+
+
 def filtered_deals(request, pipeline: Pipeline, params=None):
     """The board's deals for this request: scope, pipeline, recent closures, filters."""
     params = request.GET if params is None else params
-    deals = board_queryset(request.user, pipeline, all_closed=bool(params.get("all_closed")))
+    deals = board_queryset(request.user, pipeline)
     filterset = BoardFilterSet(
         params if asks_to_filter(BoardFilterSet, params) else None,
         queryset=deals,
@@ -87,7 +93,7 @@ class BoardView(ScopedMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "pipeline": pipeline,
             "pipelines": Pipeline.objects.filter(is_active=True),
-            "columns": board_columns(pipeline, deals),
+            "columns": board_columns(pipeline, deals, closed_since=closed_since(self.request.GET)),
             "filter": filterset,
             "query": filter_query(self.request.GET),
             "noun": noun,
@@ -100,7 +106,7 @@ class BoardView(ScopedMixin, TemplateView):
 
 
 def render_cards(request, stage: Stage, deals, offset: int) -> str:
-    cards = column_page(deals, stage, offset=offset)
+    cards = column_page(deals, stage, offset=offset, closed_since=closed_since(request.GET))
     more = len(cards) > COLUMN_PAGE
     query = filter_query(request.GET)
     next_url = f"{reverse('sales:board_column', args=[stage.pk])}?offset={offset + COLUMN_PAGE}" + (
@@ -176,7 +182,11 @@ class DealMoveView(WriterRequiredMixin, ScopedMixin, View):
         deal = Deal.objects.select_related("company", "person", "owner", "pipeline").get(pk=pk)
         deals, _filterset = filtered_deals(request, deal.pipeline)
         changed = {old_stage_id, deal.stage_id}
-        columns = [c for c in board_columns(deal.pipeline, deals) if c.stage.pk in changed]
+        columns = [
+            c
+            for c in board_columns(deal.pipeline, deals, closed_since=closed_since(request.GET))
+            if c.stage.pk in changed
+        ]
         return HttpResponse(
             render_to_string(
                 "sales/board_moved.html",
