@@ -43,10 +43,10 @@ def board_queryset(user, pipeline: Pipeline) -> QuerySet:
 def _shown(deals: QuerySet, *, is_open: bool, closed_since) -> QuerySet:
     # Open and closed deals are read apart: one "open OR closed recently" filter made
     # PostgreSQL scan the whole pipeline for the board's totals (bench: 40-135 ms), while each
-    # half has its index (pipeline + status; status + closed_at).
+    # half has its index (pipeline + status: 25 ms; status + closed_at: 5 ms).
     if is_open:
         return deals.filter(status=DealStatus.OPEN)
-    closed = deals.exclude(status=DealStatus.OPEN)
+    closed = deals.filter(status__in=(DealStatus.WON, DealStatus.LOST))
     return closed if closed_since is None else closed.filter(closed_at__gte=closed_since)
 
 
