@@ -11,6 +11,28 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _serve_one_request_at_a_time() -> None:
+    """The browser tests' live server answers one request at a time.
+
+    On SQLite the tests' database is in memory and Django hands the live server the test's own
+    connection; a threaded server would use that one connection from several request threads at
+    once (the board loads its columns in parallel: a request could read no session and answer
+    with the sign-in page). One request at a time is what that connection allows; Django's
+    server then closes each connection, so the browser never waits on a kept-alive one."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        # The server's own thread already uses the test's connections (LiveServerThread.run).
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialWSGIServer
+
+
+_serve_one_request_at_a_time()
+
+
 def pytest_configure(config):
     # Tests must not reach the network: only loopback sockets may connect.
     real_connect = socket.socket.connect

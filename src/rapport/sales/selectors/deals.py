@@ -74,15 +74,30 @@ def board_columns(pipeline: Pipeline, deals: QuerySet, *, closed_since=None) -> 
 
 
 def column_page(
-    deals: QuerySet, stage: Stage, *, offset: int, limit: int = COLUMN_PAGE, closed_since=None
+    deals: QuerySet,
+    stage: Stage,
+    *,
+    offset: int = 0,
+    after: tuple[datetime.datetime, int] | None = None,
+    limit: int = COLUMN_PAGE,
+    closed_since=None,
 ) -> list:
     """One page of a column's cards, newest movers first, with what a card shows (in the order
     of the ``deal_stage_column`` index, so a page is read from it without sorting)."""
     shown = _shown(deals, is_open=stage.kind == StageKind.OPEN, closed_since=closed_since)
+    shown = shown.filter(stage=stage)
+    if after is not None:
+        # "More" continues after the last card shown (the index range starts there, however
+        # deep in the column), instead of counting ``offset`` cards from the top again.
+        moved_at, pk = after
+        shown = shown.filter(stage_changed_at__lte=moved_at).filter(
+            Q(stage_changed_at__lt=moved_at) | Q(pk__gt=pk)
+        )
+        offset = 0
     return list(
-        shown.filter(stage=stage)
-        .select_related(*CARD_RELATED)
-        .order_by("-stage_changed_at", "id")[offset : offset + limit + 1]
+        shown.select_related(*CARD_RELATED).order_by("-stage_changed_at", "id")[
+            offset : offset + limit + 1
+        ]
     )
 
 

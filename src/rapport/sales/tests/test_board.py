@@ -76,10 +76,17 @@ def test_column_pages_load_lazily_without_a_query_per_card(world, pipeline):
     with CaptureQueriesContext(connection) as queries:
         first = client.get(url).content.decode()
     assert first.count('class="deal-card') == COLUMN_PAGE
-    assert "board-more" in first and "offset=30" in first
+    assert "board-more" in first and "after=" in first
     assert len(queries) < 12
-    rest = client.get(url + "?offset=30").content.decode()
+    # "More" continues after the last card shown: every card once, in order.
+    more = re.search(r'class="[^"]*board-more[^"]*" hx-get="([^"]+)"', first).group(1)
+    rest = client.get(more.replace("&amp;", "&")).content.decode()
     assert rest.count('class="deal-card') == 5 and "board-more" not in rest
+    names = re.findall(r"Deal \d\d", first + rest)
+    assert len(names) == len(set(names)) == COLUMN_PAGE + 5
+    # A malformed position starts the column from the top instead of failing.
+    for bad in ("x", "2026-01-01|1", "2026-01-01T00:00:00+00:00|99999999999999999999"):
+        assert client.get(url, {"after": bad}).status_code == 200
     assert "Own Customer SIA" in first and "Ownfirst Ownlast" in first
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
@@ -105,13 +109,30 @@ class BoardView(ScopedMixin, TemplateView):
         }
 
 
-def render_cards(request, stage: Stage, deals, offset: int) -> str:
-    cards = column_page(deals, stage, offset=offset, closed_since=closed_since(request.GET))
+def parse_after(value: str):
+    """The last card of the previous page, as "<moved at ISO time>|<id>" (None if malformed:
+    the column then starts from the top)."""
+    moved_at, _sep, pk = value.partition("|")
+    try:
+        when, number = datetime.datetime.fromisoformat(moved_at), int(pk)
+    except ValueError:
+        return None
+    return (when, number) if timezone.is_aware(when) and 0 < number < 2**63 else None
+
+
+def render_cards(request, stage: Stage, deals, offset: int = 0, after=None) -> str:
+    cards = column_page(
+        deals, stage, offset=offset, after=after, closed_since=closed_since(request.GET)
+    )
     more = len(cards) > COLUMN_PAGE
     query = filter_query(request.GET)
-    next_url = f"{reverse('sales:board_column', args=[stage.pk])}?offset={offset + COLUMN_PAGE}" + (
-        f"&{query}" if query else ""
-    )
+    next_url = ""
+    if more:
+        last = cards[COLUMN_PAGE - 1]
+        position = urlencode({"after": f"{last.stage_changed_at.isoformat()}|{last.pk}"})
+        next_url = f"{reverse('sales:board_column', args=[stage.pk])}?{position}" + (
+            f"&{query}" if query else ""
+        )
     return render_to_string(
         "sales/board_cards.html",
         {
@@ -139,7 +160,8 @@ class BoardColumnView(ScopedMixin, View):
         except ValueError:
             offset = 0
         deals, _filterset = filtered_deals(request, stage.pipeline)
-        return HttpResponse(render_cards(request, stage, deals, offset))
+        after = parse_after(request.GET.get("after", ""))
+        return HttpResponse(render_cards(request, stage, deals, offset, after))
 
 
 class DealMoveView(WriterRequiredMixin, ScopedMixin, View):
