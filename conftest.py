@@ -12,22 +12,37 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _serve_one_request_at_a_time() -> None:
-    """The browser tests' live server answers one request at a time.
+    """The browser tests' live server runs one request's application code at a time.
 
     On SQLite the tests' database is in memory and Django hands the live server the test's own
-    connection; a threaded server would use that one connection from several request threads at
-    once (the board loads its columns in parallel: a request could read no session and answer
-    with the sign-in page). One request at a time is what that connection allows; Django's
-    server then closes each connection, so the browser never waits on a kept-alive one."""
-    from django.core.servers.basehttp import WSGIServer
+    connection; the threaded server would use that one connection from several request threads
+    at once (the board loads its columns in parallel: a request could read no session and answer
+    with the sign-in page). Connections are still accepted by several threads, so a socket the
+    browser opens ahead of time and leaves idle never holds up the others; only the application
+    waits for its turn."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
     from django.test.testcases import LiveServerThread
 
-    class SerialWSGIServer(WSGIServer):
-        # The server's own thread already uses the test's connections (LiveServerThread.run).
-        def __init__(self, *args, connections_override=None, **kwargs):
-            super().__init__(*args, **kwargs)
+    class OneAtATimeWSGIServer(ThreadedWSGIServer):
+        turn = threading.Lock()
 
-    LiveServerThread.server_class = SerialWSGIServer
+        def set_app(self, application):
+            def in_turn(environ, start_response):
+                with self.turn:
+                    # A streamed body is read inside the turn too (it may query the database),
+                    # and the response closed there (Django's end-of-request signal).
+                    response = application(environ, start_response)
+                    try:
+                        return list(response)
+                    finally:
+                        if hasattr(response, "close"):
+                            response.close()
+
+            super().set_app(in_turn)
+
+    LiveServerThread.server_class = OneAtATimeWSGIServer
 
 
 _serve_one_request_at_a_time()
