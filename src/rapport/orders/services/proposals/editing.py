@@ -1,253 +1,52 @@
-"""Proposal writes: create on a deal, header and lines, versions, discount approval, send, decide.
-
-Every write locks the proposal, checks the revision the caller edited (a stale one is refused),
-recomputes the totals from the lines, bumps ``revision`` and records the change."""
+"""Proposal writes while a proposal is prepared: create on a deal, header, lines, versions,
+discount approval."""
 
 from __future__ import annotations
 
 import datetime
-import logging
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rapport.accounts.choices import Role
 from rapport.catalog.models import Product
 from rapport.catalog.pricing import (
     CurrencyMismatch,
     NoPrice,
-    best_discount_rule,
-    customer_group_id,
-    discount_limit_for,
-    document_totals,
     line_amounts,
     price_for,
 )
-from rapport.contacts.choices import ConsentChannel
-from rapport.contacts.models import Consent, Person
+from rapport.contacts.models import Person
 from rapport.core import events, scoping
-from rapport.core.changelog import record_change, snapshot
-from rapport.core.errors import DomainError, NotFound, StaleWrite, ValidationError
+from rapport.core.changelog import record_change
+from rapport.core.errors import DomainError, NotFound, ValidationError
 from rapport.core.models import ChangeAction
 from rapport.core.money import ZERO
-from rapport.core.services import ensure_in_scope, lock_for_change, require_writer
+from rapport.core.services import ensure_in_scope, require_writer
 from rapport.orders.choices import (
-    PROPOSAL_MOVES,
     ApprovalStatus,
     DocumentKind,
-    DocumentLanguage,
     ProposalStatus,
 )
 from rapport.orders.models import Proposal, ProposalLine, SellerDetails
 from rapport.orders.numbering import allocate_number
-from rapport.orders.pdf import render_pdf
-
-logger = logging.getLogger(__name__)
-
-HEADER_FIELDS = (
-    "title",
-    "person",
-    "language",
-    "valid_until",
-    "price_list",
-    "introduction",
-    "terms",
-    "notes",
+from rapport.orders.services.proposals.common import (
+    COPIED_LINE_FIELDS,
+    HEADER_FIELDS,
+    HUNDRED,
+    LINE_FIELDS,
+    _line_tracked,
+    _lock,
+    _move,
+    _refresh_approval,
+    _save,
+    _tracked,
+    language_for,
+    may_approve_discount,
 )
-LINE_FIELDS = ("product", "description", "quantity", "unit", "unit_price", "discount_percent")
-COPIED_LINE_FIELDS = (
-    "position",
-    "product_id",
-    "description",
-    "quantity",
-    "unit",
-    "unit_price",
-    "discount_percent",
-    "tax_rate",
-    "cost_price",
-    "gross_amount",
-    "net_amount",
-    "tax_amount",
-)
-COUNTRY_LANGUAGES = {"LV": "lv", "UA": "uk", "RU": "ru", "BY": "ru", "KZ": "ru"}
-HUNDRED = Decimal(100)
-
-
-def stale_error() -> StaleWrite:
-    return StaleWrite(
-        _("Someone else changed this proposal after you opened it. Reload it and try again.")
-    )
-
-
-# Reading helpers --------------------------------------------------------------------------------
-def language_for(*, company=None, person=None) -> str:
-    """The customer's language: the person's preference, else the company's country, else
-    English."""
-    languages = set(DocumentLanguage.values)
-    if person is not None and person.preferred_language in languages:
-        return person.preferred_language
-    if company is not None:
-        countries = company.addresses.exclude(country="").values_list("country", flat=True)
-        for country in countries:
-            if COUNTRY_LANGUAGES.get(country.upper()):
-                return COUNTRY_LANGUAGES[country.upper()]
-    return DocumentLanguage.EN
-
-
-def recipients(proposal: Proposal, actor=None) -> list[Person]:
-    """The deal's people on the customer's side who have an e-mail (the proposal's person and
-    its client people too), visible to ``actor`` when given."""
-    deal = proposal.deal
-    ids = set(deal.contacts.values_list("person_id", flat=True))
-    ids |= set(proposal.client_people.values_list("pk", flat=True)) if proposal.pk else set()
-    ids |= {pk for pk in (deal.person_id, proposal.person_id) if pk}
-    people = Person.objects.filter(pk__in=ids).exclude(email="")
-    if actor is not None:
-        people = people.restrict(actor)
-    return list(people.order_by("last_name", "first_name", "pk"))
-
-
-def email_consent_withdrawn(person: Person) -> bool:
-    return Consent.objects.filter(
-        person=person, channel=ConsentChannel.EMAIL, is_granted=False
-    ).exists()
-
-
-def may_approve_discount(user, proposal: Proposal) -> bool:
-    """A director or administrator, or a head of the department of the deal's team."""
-    if not scoping.may_write(user):
-        return False
-    if user.is_administrator or user.role == Role.DIRECTOR:
-        return True
-    if not user.is_head_of_department:
-        return False
-    team = proposal.deal.team if proposal.deal.team_id else proposal.team
-    return bool(team and team.department_id == user.department_id_for_scope)
-
-
-def _auto_discount(proposal: Proposal, line: ProposalLine, group_id) -> Decimal:
-    if line.product_id is None:
-        return ZERO
-    rule = best_discount_rule(product=line.product, group_id=group_id, quantity=line.quantity)
-    return rule.percent if rule else ZERO
-
-
-def _needs_approval(line: ProposalLine, limit: Decimal, auto: Decimal) -> bool:
-    """A manual discount (above what the rules give) beyond the writer's limit."""
-    return line.discount_percent > max(limit, auto)
-
-
-def _refresh_approval(proposal: Proposal, actor, touched: ProposalLine | None = None) -> None:
-    limit = discount_limit_for(actor)
-    group_id = customer_group_id(proposal.company)
-    if touched is not None and _needs_approval(
-        touched, limit, _auto_discount(proposal, touched, group_id)
-    ):
-        proposal.discount_approval = ApprovalStatus.PENDING
-        proposal.discount_approved_by = None
-        return
-    if proposal.discount_approval in (ApprovalStatus.PENDING, ApprovalStatus.REFUSED):
-        lines = proposal.lines.select_related("product")
-        if not any(
-            _needs_approval(ln, limit, _auto_discount(proposal, ln, group_id)) for ln in lines
-        ):
-            proposal.discount_approval = ApprovalStatus.NOT_NEEDED
-            proposal.discount_approved_by = None
-
-
-# Locking, moves and totals ----------------------------------------------------------------------
-def _check_revision(proposal: Proposal, revision) -> None:
-    if revision in (None, ""):
-        return
-    try:
-        expected = int(revision)
-    except (TypeError, ValueError):
-        raise ValidationError({"revision": _("The revision must be a whole number.")}) from None
-    if expected != proposal.revision:
-        raise stale_error()
-
-
-def _lock(actor, proposal, *, revision=None, if_match=None, draft=True) -> Proposal:
-    try:
-        fresh = lock_for_change(actor, proposal, if_match=if_match)
-    except StaleWrite:
-        raise stale_error() from None
-    _check_revision(fresh, revision)
-    if draft and fresh.status != ProposalStatus.DRAFT:
-        raise DomainError(
-            _(
-                "This proposal is %(status)s and can no longer be changed. Make a new version "
-                "of it instead."
-            )
-            % {"status": fresh.get_status_display()},
-            code="not_draft",
-        )
-    return fresh
-
-
-def _move(proposal: Proposal, target: str) -> None:
-    if target in PROPOSAL_MOVES.get(proposal.status, set()):
-        return
-    if proposal.status == ProposalStatus.ACCEPTED and target == ProposalStatus.ACCEPTED:
-        raise DomainError(_("This proposal has already been accepted."), code="already_accepted")
-    raise DomainError(
-        _("A proposal that is %(status)s cannot become %(target)s.")
-        % {"status": proposal.get_status_display(), "target": ProposalStatus(target).label},
-        code="invalid_move",
-    )
-
-
-def _require_ready(proposal: Proposal) -> None:
-    """What sending and accepting need: lines, and no discount waiting for approval."""
-    if proposal.discount_approval == ApprovalStatus.PENDING:
-        raise DomainError(
-            _("A discount on this proposal is waiting for a head's approval."),
-            code="approval_pending",
-        )
-    if proposal.discount_approval == ApprovalStatus.REFUSED:
-        raise DomainError(
-            _("The discount on this proposal was refused: lower it or ask again."),
-            code="approval_refused",
-        )
-    if not proposal.lines.exists():
-        raise DomainError(_("The proposal has no lines."), code="no_lines")
-
-
-def _save(proposal: Proposal, *, totals: bool = True) -> None:
-    if totals:
-        for name, value in document_totals(proposal.lines.all()).items():
-            setattr(proposal, name, value)
-    proposal.revision += 1
-    proposal.full_clean(exclude=["client_people", "our_people"])
-    proposal.save()
-
-
-def _tracked(proposal: Proposal) -> dict:
-    data = snapshot(proposal)
-    data["revision"] = proposal.revision
-    return data
-
-
-def _line_tracked(line: ProposalLine) -> dict:
-    return snapshot(
-        line,
-        [
-            "product",
-            "description",
-            "quantity",
-            "unit",
-            "unit_price",
-            "discount_percent",
-            "tax_rate",
-            "net_amount",
-        ],
-    )
 
 
 # Header -----------------------------------------------------------------------------------------
@@ -664,184 +463,3 @@ def proposal_refuse_discount(*, actor, proposal, revision=None, if_match=None) -
     return proposal_decide_discount(
         actor=actor, proposal=proposal, approve=False, revision=revision, if_match=if_match
     )
-
-
-# PDF, sending, decisions ------------------------------------------------------------------------
-def proposal_pdf(proposal: Proposal) -> bytes:
-    """The proposal as a PDF in its language."""
-    return render_pdf("orders/pdf/proposal.html", pdf_context(proposal), language=proposal.language)
-
-
-def pdf_context(proposal: Proposal) -> dict:
-    company = proposal.company
-    address = company.addresses.first() if company else None
-    return {
-        "document": proposal,
-        "proposal": proposal,
-        "seller": SellerDetails.get(),
-        "customer": company,
-        "customer_address": address,
-        "person": proposal.person,
-        "lines": list(proposal.lines.order_by("position", "pk")),
-    }
-
-
-def pdf_filename(proposal: Proposal) -> str:
-    suffix = f"-v{proposal.version}" if proposal.version > 1 else ""
-    return f"{proposal.number or proposal.pk}{suffix}.pdf"
-
-
-def proposal_send(
-    *, actor, proposal: Proposal, person: Person, message: str = "", revision=None, if_match=None
-) -> Proposal:
-    """E-mail the PDF to one of the deal's customer people, in the proposal's language; the
-    e-mail is logged on the customer's timeline and a draft becomes sent."""
-    from rapport.activities.choices import ActivityKind, Direction
-    from rapport.activities.services import activity_log
-
-    with transaction.atomic():
-        proposal = _lock(actor, proposal, revision=revision, if_match=if_match, draft=False)
-        if proposal.status != ProposalStatus.SENT:
-            _move(proposal, ProposalStatus.SENT)
-        _require_ready(proposal)
-        allowed = {p.pk: p for p in recipients(proposal, actor)}
-        person = allowed.get(getattr(person, "pk", person))
-        if person is None:
-            raise ValidationError(
-                {"person": _("Choose a person of the deal's customer who has an e-mail address.")}
-            )
-        if email_consent_withdrawn(person):
-            raise ValidationError(
-                {
-                    "person": _("%(person)s has withdrawn consent to e-mails.")
-                    % {"person": person.full_name}
-                }
-            )
-        before = _tracked(proposal)
-        proposal.status = ProposalStatus.SENT
-        proposal.sent_at = timezone.now()
-        _save(proposal, totals=False)
-        pdf = proposal_pdf(proposal)
-        context = {
-            "proposal": proposal,
-            "person": person,
-            "message": (message or "").strip(),
-            "sender": actor,
-            "seller": SellerDetails.get(),
-        }
-        with translation.override(proposal.language):
-            subject = " ".join(
-                render_to_string("orders/email/proposal_subject.txt", context).split()
-            )
-            body = render_to_string("orders/email/proposal_body.txt", context)
-        activity_log(
-            actor=actor,
-            company=proposal.company,
-            person=person,
-            kind=ActivityKind.EMAIL,
-            direction=Direction.OUTBOUND,
-            subject=subject[:200],
-            body=body,
-        )
-        record_change(
-            actor=actor,
-            action=ChangeAction.UPDATE,
-            obj=proposal,
-            before=before,
-            after=_tracked(proposal),
-        )
-        email = EmailMessage(
-            subject=subject,
-            body=body,
-            to=[person.email],
-            reply_to=[actor.email] if actor.email else None,
-        )
-        email.attach(pdf_filename(proposal), pdf, "application/pdf")
-        email.send()
-        events.emit("proposal.sent", id=proposal.pk, person=person.pk)
-    return proposal
-
-
-def proposal_accept(*, actor, proposal: Proposal, revision=None, if_match=None):
-    """The customer accepted: the proposal is accepted and its order is created, together."""
-    from rapport.orders.services.orders import order_create_from_proposal
-
-    with transaction.atomic():
-        proposal = _lock(actor, proposal, revision=revision, if_match=if_match, draft=False)
-        _move(proposal, ProposalStatus.ACCEPTED)
-        _require_ready(proposal)
-        before = _tracked(proposal)
-        proposal.status = ProposalStatus.ACCEPTED
-        proposal.decided_at = timezone.now()
-        _save(proposal, totals=False)
-        record_change(
-            actor=actor,
-            action=ChangeAction.UPDATE,
-            obj=proposal,
-            before=before,
-            after=_tracked(proposal),
-        )
-        order = order_create_from_proposal(actor=actor, proposal=proposal)
-        events.emit("proposal.accepted", id=proposal.pk, order=order.pk)
-    return order
-
-
-def proposal_reject(*, actor, proposal: Proposal, revision=None, if_match=None) -> Proposal:
-    """The customer declined a sent proposal."""
-    with transaction.atomic():
-        proposal = _lock(actor, proposal, revision=revision, if_match=if_match, draft=False)
-        _move(proposal, ProposalStatus.REJECTED)
-        before = _tracked(proposal)
-        proposal.status = ProposalStatus.REJECTED
-        proposal.decided_at = timezone.now()
-        _save(proposal, totals=False)
-        record_change(
-            actor=actor,
-            action=ChangeAction.UPDATE,
-            obj=proposal,
-            before=before,
-            after=_tracked(proposal),
-        )
-        events.emit("proposal.rejected", id=proposal.pk)
-    return proposal
-
-
-def proposals_expire(*, today: datetime.date | None = None) -> int:
-    """Sent proposals whose validity ended before ``today`` become expired; returns how many.
-
-    The system does it (no actor; run daily by ``orders.tasks.expire_proposals``). Each proposal
-    is locked and moved in its own transaction, so one the customer answers meanwhile is left
-    alone and one that cannot be saved does not hold back the others. Running it again changes
-    nothing."""
-    today = today or timezone.localdate()
-    candidates = Proposal.objects.filter(
-        status=ProposalStatus.SENT, valid_until__lt=today
-    ).values_list("pk", flat=True)
-    expired = 0
-    for pk in list(candidates):
-        try:
-            with transaction.atomic():
-                proposal = (
-                    Proposal.objects.select_for_update()
-                    .filter(pk=pk, status=ProposalStatus.SENT, valid_until__lt=today)
-                    .first()
-                )
-                if proposal is None:  # accepted, rejected or re-dated since the query above
-                    continue
-                _move(proposal, ProposalStatus.EXPIRED)
-                before = _tracked(proposal)
-                proposal.status = ProposalStatus.EXPIRED
-                _save(proposal, totals=False)
-                record_change(
-                    actor=None,
-                    action=ChangeAction.UPDATE,
-                    obj=proposal,
-                    before=before,
-                    after=_tracked(proposal),
-                )
-                events.emit("proposal.expired", id=proposal.pk)
-        except Exception:  # keep expiring the others; the failure is in the log
-            logger.exception("Could not expire proposal %s", pk)
-            continue
-        expired += 1
-    return expired
