@@ -21,6 +21,24 @@ class Currency(models.TextChoices):
     PLN = "PLN", _("złoty (PLN)")
 
 
+def parse_decimal(value, *, field: str, message=None, default=None) -> Decimal | None:
+    """A number from a form or the API as a Decimal (``default`` when empty); text, NaN and
+    infinity are a ValidationError on ``field`` (a NaN would otherwise fail every comparison)."""
+    from decimal import InvalidOperation
+
+    from django.core.exceptions import ValidationError
+
+    if value is None or value == "":
+        return default
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationError({field: message or _("Enter a number.")})
+    return number
+
+
 def base_currency() -> str:
     """The currency forecasts and reports are summed in (amounts are converted by the manual
     exchange-rate table)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from rapport.core import events
 from rapport.core.changelog import record_change, snapshot
 from rapport.core.errors import DomainError, ValidationError
 from rapport.core.models import ChangeAction
+from rapport.core.money import parse_decimal
 from rapport.core.services import ensure_in_scope, lock_for_change
 from rapport.orders.choices import INVOICE_MOVES, DocumentKind, InvoiceStatus
 from rapport.orders.models import Invoice, InvoiceLine, Order, OrderLine, SellerDetails
@@ -37,11 +38,8 @@ def _labels():
 
 
 def _quantity(value) -> Decimal:
-    try:
-        quantity = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({"lines": _("A quantity is not a number.")}) from None
-    if not quantity.is_finite():
+    quantity = parse_decimal(value, field="lines", message=_("A quantity is not a number."))
+    if quantity is None:
         raise ValidationError({"lines": _("A quantity is not a number.")})
     return quantity
 

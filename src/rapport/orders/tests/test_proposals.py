@@ -156,6 +156,20 @@ def test_zero_or_negative_quantity_is_refused(setup, quantity):
     assert Proposal.objects.get(pk=proposal.pk).revision == proposal.revision
 
 
+@pytest.mark.parametrize("quantity", ["NaN", "Infinity", "three"])
+def test_a_quantity_that_is_not_a_number_is_refused(setup, quantity):
+    world, deal, cat = setup
+    rep = world.users["rep"]
+    proposal = svc.proposal_create(actor=rep, deal=deal)
+    before = counts()
+    with pytest.raises(ValidationError) as exc:
+        svc.proposal_line_add(
+            actor=rep, proposal=proposal, product=cat["product"], quantity=quantity
+        )
+    assert "Enter a number." in exc.value.message_dict["quantity"]
+    assert counts() == before
+
+
 def test_discount_of_150_percent_is_refused(setup):
     world, deal, cat = setup
     rep = world.users["rep"]

@@ -4,7 +4,7 @@ discount approval."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,7 +24,7 @@ from rapport.core import events, scoping
 from rapport.core.changelog import record_change
 from rapport.core.errors import DomainError, NotFound, ValidationError
 from rapport.core.models import ChangeAction
-from rapport.core.money import ZERO
+from rapport.core.money import ZERO, parse_decimal
 from rapport.core.services import ensure_in_scope, require_writer
 from rapport.orders.choices import (
     ApprovalStatus,
@@ -179,12 +179,7 @@ def proposal_delete(*, actor, proposal: Proposal, revision=None, if_match=None) 
 
 # Lines ------------------------------------------------------------------------------------------
 def _decimal(value, field: str, default=None) -> Decimal | None:
-    if value in (None, ""):
-        return default
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number.")}) from None
+    return parse_decimal(value, field=field, default=default)
 
 
 def _validate_line(line: ProposalLine) -> None:
