@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rapport.accounts.models import User
-from rapport.core.changelog import record_change, snapshot
-from rapport.core.models import ChangeAction
-from rapport.core.services import require_administrator
+from rapport.core.configuration import reference_delete, reference_save
 from rapport.sales.choices import DistributionMethod
 from rapport.sales.models import DistributionRule, Lead, LeadWebForm
 
@@ -118,30 +116,6 @@ def notify_after_commit(lead_ids: list[int], *, actor=None) -> None:
 
 
 # Administration: distribution rules and web forms ----------------------------------------------
-def _save_config(actor, obj):
-    require_administrator(actor)
-    with transaction.atomic():
-        created = obj.pk is None
-        before = None if created else snapshot(type(obj).objects.get(pk=obj.pk))
-        obj.full_clean()
-        obj.save()
-        record_change(
-            actor=actor,
-            action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
-            obj=obj,
-            before=before,
-            after=snapshot(obj),
-        )
-    return obj
-
-
-def _delete_config(actor, obj) -> None:
-    require_administrator(actor)
-    with transaction.atomic():
-        record_change(actor=actor, action=ChangeAction.DELETE, obj=obj, before=snapshot(obj))
-        obj.delete()
-
-
 def distribution_rule_save(*, actor, rule: DistributionRule) -> DistributionRule:
     from rapport.core.errors import ValidationError
 
@@ -151,17 +125,17 @@ def distribution_rule_save(*, actor, rule: DistributionRule) -> DistributionRule
         raise ValidationError({"user": _("Choose a member of the rule's team.")})
     if rule.method != DistributionMethod.USER:
         rule.user = None
-    return _save_config(actor, rule)
+    return reference_save(actor=actor, obj=rule, event="distribution_rule")
 
 
 def distribution_rule_delete(*, actor, rule: DistributionRule) -> None:
-    _delete_config(actor, rule)
+    reference_delete(actor=actor, obj=rule, event="distribution_rule")
 
 
 def web_form_save(*, actor, form: LeadWebForm) -> LeadWebForm:
-    return _save_config(actor, form)
+    return reference_save(actor=actor, obj=form, event="web_form")
 
 
 def web_form_delete(*, actor, form: LeadWebForm) -> None:
     """Leads keep their history: ``Lead.web_form`` is set to nothing, the rules using it go."""
-    _delete_config(actor, form)
+    reference_delete(actor=actor, obj=form, event="web_form")

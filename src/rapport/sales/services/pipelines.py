@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from rapport.core import events
 from rapport.core.changelog import record_change, snapshot
+from rapport.core.configuration import reference_delete, reference_save
 from rapport.core.errors import DomainError, ValidationError
 from rapport.core.models import ChangeAction
 from rapport.core.services import require_administrator
@@ -16,43 +16,17 @@ from rapport.sales.models import Deal, LostReason, Pipeline, Stage
 
 
 def _save(actor, obj, event: str, parent=None):
-    require_administrator(actor)
-    with transaction.atomic():
-        created = obj.pk is None
-        before = None if created else snapshot(type(obj).objects.get(pk=obj.pk))
-        obj.full_clean()
-        obj.save()
-        record_change(
-            actor=actor,
-            action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
-            obj=obj,
-            before=before,
-            after=snapshot(obj),
-            parent=parent,
-        )
-        events.emit(f"{event}.{'created' if created else 'updated'}", id=obj.pk)
-    return obj
+    return reference_save(actor=actor, obj=obj, event=event, parent=parent)
 
 
 def _delete(actor, obj, event: str, parent=None) -> None:
-    require_administrator(actor)
-    try:
-        with transaction.atomic():
-            record_change(
-                actor=actor,
-                action=ChangeAction.DELETE,
-                obj=obj,
-                before=snapshot(obj),
-                parent=parent,
-            )
-            pk = obj.pk
-            obj.delete()
-            events.emit(f"{event}.deleted", id=pk)
-    except ProtectedError as exc:
-        raise DomainError(
-            _("%(name)s is still used by deals; it cannot be deleted.") % {"name": obj},
-            code="in_use",
-        ) from exc
+    reference_delete(
+        actor=actor,
+        obj=obj,
+        event=event,
+        parent=parent,
+        in_use_message=_("%(name)s is still used by deals; it cannot be deleted."),
+    )
 
 
 def pipeline_save(*, actor, pipeline: Pipeline) -> Pipeline:
