@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The live server's turn: held while a request runs in the application, and by a browser test
+# while it works on the (shared, on SQLite) database itself, e.g. running the task worker while
+# the page polls for progress.
+SERVER_TURN = threading.Lock()
 
 
 def _serve_one_request_at_a_time() -> None:
@@ -20,17 +27,13 @@ def _serve_one_request_at_a_time() -> None:
     with the sign-in page). Connections are still accepted by several threads, so a socket the
     browser opens ahead of time and leaves idle never holds up the others; only the application
     waits for its turn."""
-    import threading
-
     from django.core.servers.basehttp import ThreadedWSGIServer
     from django.test.testcases import LiveServerThread
 
     class OneAtATimeWSGIServer(ThreadedWSGIServer):
-        turn = threading.Lock()
-
         def set_app(self, application):
             def in_turn(environ, start_response):
-                with self.turn:
+                with SERVER_TURN:
                     # A streamed body is read inside the turn too (it may query the database),
                     # and the response closed there (Django's end-of-request signal).
                     response = application(environ, start_response)
@@ -46,6 +49,21 @@ def _serve_one_request_at_a_time() -> None:
 
 
 _serve_one_request_at_a_time()
+
+
+@contextmanager
+def server_turn():
+    """Hold the live server's requests (the page's polls among them) while the block runs."""
+    with SERVER_TURN:
+        yield
+
+
+def run_task_worker() -> None:
+    """Run the queued background tasks to the end, as the worker would, between two requests."""
+    from django.core.management import call_command
+
+    with server_turn():
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
 
 def pytest_configure(config):

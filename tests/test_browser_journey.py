@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from conftest import build_world
+from conftest import build_world, run_task_worker, server_turn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -194,16 +193,14 @@ def test_new_rep_journey_and_another_team_sees_nothing(
     expect(page.locator("select[name=col_6]")).to_have_value("phone")
     expect(preview.locator("tbody tr.table-danger")).to_have_count(len(REJECTED))
     shot(page, "06-import-mapping")
-    # Hold the progress polls in the browser while the worker uses the (shared) test database.
-    page.route("**/jobs/**", lambda route: route.continue_())
     page.locator("button[name=start]").click()
     expect(page.locator("#job-progress")).to_be_visible()
-    job = Job.objects.get(kind="contacts.import", owner=nora)
+    with server_turn():
+        job = Job.objects.get(kind="contacts.import", owner=nora)
     assert job.status == "queued"
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    run_task_worker()
     progress = page.locator("#job-progress [role=progressbar]")
     expect(progress).to_have_attribute("aria-valuenow", "100", timeout=TIMEOUT)
-    page.unroute("**/jobs/**")
     report = page.locator("#import-report")
     expect(report).to_be_visible()
     for number in (len(IMPORTED), 1, len(REJECTED)):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from conftest import build_world
+from conftest import build_world, run_task_worker, server_turn
 from rapport.core.models import Job
 from rapport.sales.models import Lead
 
@@ -42,12 +41,15 @@ def test_the_import_page_shows_the_progress_and_the_report(live_server, page: Pa
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#job-progress")).to_be_visible()
     expect(page.locator("h1")).to_contain_text("fair.csv")
-    assert Job.objects.get(kind="sales.lead_import").status == "queued"
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    with server_turn():
+        assert Job.objects.get(kind="sales.lead_import").status == "queued"
+    run_task_worker()
     progress = page.locator("#job-progress [role=progressbar]")
     expect(progress).to_have_attribute("aria-valuenow", "100", timeout=TIMEOUT)
     expect(page.locator("#import-report")).to_contain_text("2 leads imported.")
-    assert sorted(Lead.objects.values_list("last_name", "campaign")) == [
+    with server_turn():
+        imported = sorted(Lead.objects.values_list("last_name", "campaign"))
+    assert imported == [
         ("Ozols", "Fair"),
         ("Sala", "Fair"),
     ]
