@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.message
 import mimetypes
+from email.utils import formataddr, getaddresses
 
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -33,6 +34,15 @@ def _attachment_parts(message) -> list[tuple[str, str, bytes]]:
     return parts
 
 
+def _joined(addresses) -> str:
+    return ", ".join(str(address) for address in addresses or [])
+
+
+def _split(addresses: str) -> list[str]:
+    # getaddresses, not a split on commas: a display name may hold a comma ("Ozols, Juris").
+    return [formataddr(pair) for pair in getaddresses([addresses]) if pair[1]]
+
+
 def _store(message) -> object:
     from rapport.core.models import OutboxAttachment, OutboxMessage
 
@@ -43,7 +53,10 @@ def _store(message) -> object:
     row = OutboxMessage.objects.create(
         subject=str(message.subject)[:500],
         from_email=str(message.from_email),
-        to=", ".join(message.recipients()),
+        to=_joined(message.to),
+        cc=_joined(message.cc),
+        bcc=_joined(message.bcc),
+        reply_to=_joined(message.reply_to),
         body=str(message.body),
         html_body=html,
     )
@@ -115,7 +128,10 @@ class SmtpOutboxBackend(SmtpBackend):
             subject=row.subject,
             body=row.body,
             from_email=row.from_email,
-            to=[a.strip() for a in row.to.split(",") if a.strip()],
+            to=_split(row.to),
+            cc=_split(row.cc),
+            bcc=_split(row.bcc),
+            reply_to=_split(row.reply_to),
             connection=self,
         )
         if row.html_body:

@@ -297,6 +297,10 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=500)
     from_email = models.CharField(_("from"), max_length=300)
     to = models.TextField(_("to"))
+    # Kept apart from "to" so a retry sends the copies as copies and hidden copies stay hidden.
+    cc = models.TextField(_("copy"), blank=True)
+    bcc = models.TextField(_("hidden copy"), blank=True)
+    reply_to = models.TextField(_("reply to"), blank=True)
     body = models.TextField(_("text"))
     html_body = models.TextField(_("HTML"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

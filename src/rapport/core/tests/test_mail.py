@@ -155,3 +155,48 @@ def test_the_outbox_page_names_the_attachments(world, client, settings):
     plain = OutboxMessage.objects.get(subject="No files")
     page = client.get(reverse("web:outbox"), {"message": plain.pk}).content.decode()
     assert "Attachments" not in page and page.count("Q-8.pdf") == 1
+
+
+def test_a_retry_keeps_copies_hidden_copies_and_the_reply_address(db, smtp_settings, run_tasks):
+    from email import message_from_bytes
+    from email import policy as email_policy
+
+    from django.core.mail import EmailMessage
+
+    message = EmailMessage(
+        "Offer Q-8",
+        "See the offer.",
+        "sales@example.com",
+        ['"Ozols, Juris" <juris@example.com>'],
+        cc=["boss@example.com"],
+        bcc=["archive@example.com"],
+        reply_to=["anna@example.com"],
+    )
+    assert message.send() == 0  # nothing listens on the port yet
+    row = OutboxMessage.objects.get()
+    assert row.to == '"Ozols, Juris" <juris@example.com>'
+    assert (row.cc, row.bcc, row.reply_to) == (
+        "boss@example.com",
+        "archive@example.com",
+        "anna@example.com",
+    )
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_settings)
+    controller.start()
+    try:
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        run_tasks()
+    finally:
+        controller.stop()
+    [received] = inbox.messages
+    assert sorted(received.rcpt_tos) == [
+        "archive@example.com",
+        "boss@example.com",
+        "juris@example.com",
+    ]
+    headers = message_from_bytes(received.content, policy=email_policy.default)
+    assert headers["To"] == '"Ozols, Juris" <juris@example.com>'
+    assert headers["Cc"] == "boss@example.com"
+    assert headers["Reply-To"] == "anna@example.com"
+    assert headers["Bcc"] is None  # the hidden copy is not shown to the others
