@@ -143,7 +143,7 @@ def build_world():
     from rapport.accounts.choices import DepartmentKind, Role
     from rapport.accounts.models import Department, Team
     from rapport.accounts.services import user_create
-    from rapport.activities.services import activity_log
+    from rapport.activities.services.activities import activity_log
     from rapport.contacts.services import company_create, person_create
 
     sales = Department.objects.create(name="Sales", kind=DepartmentKind.SALES)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from rapport.accounts.services import token_create
-from rapport.activities.services import activity_log
+from rapport.activities.services.activities import activity_log
 from rapport.contacts.services import company_create, person_create
 from rapport.core.configuration import custom_field_save
 from rapport.core.models import CustomFieldDefinition

@@ -14,3 +14,20 @@ class ActivityKind(models.TextChoices):
 class Direction(models.TextChoices):
     INBOUND = "in", _("incoming")
     OUTBOUND = "out", _("outgoing")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+
+
+class TaskPriority(models.IntegerChoices):
+    LOW = 1, _("low")
+    NORMAL = 2, _("normal")
+    HIGH = 3, _("high")
+    URGENT = 4, _("urgent")

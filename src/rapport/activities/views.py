@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from rapport.activities.forms import ActivityForm
 from rapport.activities.models import Activity
-from rapport.activities.services import activity_delete, activity_log, activity_update
+from rapport.activities.services.activities import activity_delete, activity_log, activity_update
 from rapport.contacts.models import Company, Person
 from rapport.core import scoping
 from rapport.core.errors import DomainError

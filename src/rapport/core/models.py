@@ -381,3 +381,63 @@ class JobFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NotificationKind(models.TextChoices):
+    REMINDER = "reminder", _("reminder")
+    ASSIGNMENT = "assignment", _("assignment")
+    HANDOFF = "handoff", _("hand-off")
+    PROCESS = "process", _("business process")
+    RULE = "rule", _("automation rule")
+    FOLLOW_UP = "follow_up", _("follow-up")
+
+
+class Notification(models.Model):
+    """A message to one user in the notification centre (and, when asked, by e-mail).
+
+    The text is rendered in the recipient's language when the notification is made. ``key``
+    makes a notification idempotent: the same reminder, escalation or rule run told twice (two
+    workers, a retried task) is stored once and e-mailed once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    key = models.CharField(_("key"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email_wanted = models.BooleanField(_("by e-mail"), default=False)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    scope = scoping.PersonalScope(owner="user")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_time"),
+            models.Index(
+                fields=["user"],
+                name="notification_user_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~models.Q(key=""),
+                name="notification_user_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -103,6 +103,45 @@ class SplitScope:
 
 
 @dataclass(frozen=True)
+class PersonalScope:
+    """Records of one user only, whatever their role: no head or director reads another's
+    notifications or calendar feed."""
+
+    owner: str = "user"
+
+    def q_for(self, user: User, action: str) -> Q:
+        return Q(**{f"{self.owner}_id": user.pk})
+
+
+@dataclass(frozen=True)
+class DepartmentScope:
+    """Records waiting in a department's queue: every member of that department sees them (and
+    may take them); its head is a member too."""
+
+    department: str = "department"
+
+    def q_for(self, user: User, action: str) -> Q:
+        department = user.department_id_for_scope
+        if department is None:
+            return Q(pk__in=[])
+        return Q(**{f"{self.department}_id": department})
+
+
+@dataclass(frozen=True)
+class AnyScope:
+    """Visible when any of the policies lets it through (e.g. a task: its assignee's and author's
+    side, or whoever sees the customer it is about)."""
+
+    policies: tuple[Any, ...]
+
+    def q_for(self, user: User, action: str) -> Q:
+        q = Q(pk__in=[])
+        for policy in self.policies:
+            q |= policy.q_for(user, action)
+        return q
+
+
+@dataclass(frozen=True)
 class AdminScope:
     """Configuration only administrators see and change (it may hold secrets)."""
 
@@ -120,6 +159,6 @@ def restrict(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
     policy = getattr(queryset.model, "scope", None)
     if policy is None:
         raise LookupError(f"{queryset.model.__name__} declares no scope policy")
-    if user.sees_everything and not isinstance(policy, GlobalScope | AdminScope):
+    if user.sees_everything and not isinstance(policy, GlobalScope | AdminScope | PersonalScope):
         return queryset
     return queryset.filter(policy.q_for(user, action))

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 
 from rapport.activities.models import Activity
 from rapport.activities.selectors import PAGE, timeline
-from rapport.activities.services import activity_log
+from rapport.activities.services.activities import activity_log
 from rapport.contacts.models import Company, Person
 
 ENTRY = re.compile(r"Entry \d{3}")

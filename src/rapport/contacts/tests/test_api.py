@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from rapport.accounts.services import token_create
-from rapport.activities.services import activity_log
+from rapport.activities.services.activities import activity_log
 from rapport.contacts.models import Company, Person
 from rapport.contacts.services import company_create, person_create
 from rapport.core.models import ChangeRecord, CustomFieldDefinition, Job

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from rapport.activities.models import Activity
-from rapport.activities.services import activity_log
+from rapport.activities.services.activities import activity_log
 from rapport.contacts import dedupe
 from rapport.contacts.dedupe import company_probe, person_probe
 from rapport.contacts.models import Company, CompanyAddress, Consent, Employment, Person

@@ -65,7 +65,7 @@ def proposal_send(
     """E-mail the PDF to one of the deal's customer people, in the proposal's language; the
     e-mail is logged on the customer's timeline and a draft becomes sent."""
     from rapport.activities.choices import ActivityKind, Direction
-    from rapport.activities.services import activity_log
+    from rapport.activities.services.activities import activity_log
 
     with transaction.atomic():
         proposal = _lock(actor, proposal, revision=revision, if_match=if_match, draft=False)

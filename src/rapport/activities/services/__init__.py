@@ -1,0 +1,1 @@
+"""Writes of the activities app: logged activities (activities.py), tasks (tasks.py)."""
