@@ -1,12 +1,13 @@
 """The REST API, version 1."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from rapport.activities.api.views import ActivityViewSet
-from rapport.analytics.api import urls as analytics_api
-from rapport.catalog.api import urls as catalog_api
 from rapport.contacts.api.views import CompanyViewSet, ExportViewSet, ImportViewSet, PersonViewSet
 from rapport.core.api.jobs import JobViewSet
 from rapport.core.api.reference import (
@@ -16,8 +17,6 @@ from rapport.core.api.reference import (
     UserViewSet,
 )
 from rapport.integrations.api.views import WebhookViewSet
-from rapport.orders.api import urls as orders_api
-from rapport.sales.api import urls as sales_api
 
 
 class Router(DefaultRouter):
@@ -28,7 +27,6 @@ class Router(DefaultRouter):
 router = Router()
 router.register("companies", CompanyViewSet, basename="company")
 router.register("people", PersonViewSet, basename="person")
-router.register("activities", ActivityViewSet, basename="activity")
 router.register("imports", ImportViewSet, basename="import")
 router.register("exports", ExportViewSet, basename="export")
 router.register("jobs", JobViewSet, basename="job")
@@ -37,13 +35,29 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 router.register("changes", ChangeRecordViewSet, basename="change")
 router.register("webhooks", WebhookViewSet, basename="webhook")
-# The sales apps list their resources beside their viewsets (api/urls.py: ROUTES, PATHS).
-for app_api in (catalog_api, sales_api, orders_api, analytics_api):
+
+
+def _app_apis() -> list:
+    """Each app's ``api/urls.py`` (ROUTES for the router, PATHS for plain views), in
+    INSTALLED_APPS order: an app lists its resources beside its viewsets."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("rapport."):
+            continue
+        if module_has_submodule(config.module, "api"):
+            package = import_module(f"{config.name}.api")
+            if module_has_submodule(package, "urls"):
+                found.append(import_module(f"{config.name}.api.urls"))
+    return found
+
+
+APP_APIS = _app_apis()
+for app_api in APP_APIS:
     for prefix, viewset, basename in app_api.ROUTES:
         router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    *(p for app_api in (catalog_api, sales_api, orders_api, analytics_api) for p in app_api.PATHS),
+    *(p for app_api in APP_APIS for p in app_api.PATHS),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

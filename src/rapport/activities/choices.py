@@ -31,3 +31,31 @@ class TaskPriority(models.IntegerChoices):
     NORMAL = 2, _("normal")
     HIGH = 3, _("high")
     URGENT = 4, _("urgent")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class MeetingKind(models.TextChoices):
+    MEETING = "meeting", _("meeting")
+    CALL = "call", _("call")
+
+
+class Response(models.TextChoices):
+    NEEDS_ACTION = "needs_action", _("no answer yet")
+    ACCEPTED = "accepted", _("accepted")
+    TENTATIVE = "tentative", _("maybe")
+    DECLINED = "declined", _("declined")
+
+
+class HandoffStatus(models.TextChoices):
+    SENT = "sent", _("waiting for acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    DONE = "done", _("done")
+    RETURNED = "returned", _("returned")
+
+
+OPEN_HANDOFF_STATUSES = (HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)

@@ -1,5 +1,7 @@
 """Logged contacts with customers (each belongs to a company, a person, or both) and tasks."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -11,11 +13,15 @@ from rapport.activities.choices import (
     OPEN_TASK_STATUSES,
     ActivityKind,
     Direction,
+    HandoffStatus,
+    MeetingKind,
+    MeetingStatus,
+    Response,
     TaskPriority,
     TaskStatus,
 )
 from rapport.core import scoping
-from rapport.core.models import BaseModel
+from rapport.core.models import BaseModel, RestrictedManager
 
 
 class Activity(BaseModel):
@@ -254,3 +260,319 @@ class Task(BaseModel):
     @property
     def checklist_done(self) -> int:
         return sum(1 for item in self.checklist or [] if item.get("done"))
+
+
+class Meeting(BaseModel):
+    """A planned meeting or call with our people and the customer's, at a place or a link.
+
+    ``uid`` and ``sequence`` identify it in iCalendar: an invitation sent again after a change
+    carries a higher sequence, so the customer's calendar updates the event instead of adding one.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=MeetingKind.choices, default=MeetingKind.MEETING
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("agenda"), blank=True, max_length=20000)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organizer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("record type"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    object_id = models.BigIntegerField(_("record"), null=True, blank=True)
+    company = models.ForeignKey(
+        "contacts.Company",
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+    )
+    person = models.ForeignKey(
+        "contacts.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+    )
+    remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
+    uid = models.UUIDField(_("calendar id"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+
+    # Seen by the organizer (and their team and heads), by every participant on our side and by
+    # whoever sees the customer; changed by the organizer's side.
+    scope = scoping.SplitScope(
+        view=scoping.AnyScope(
+            (
+                scoping.OwnedScope(owner="organizer", team="team"),
+                scoping.MemberScope(through="activities.MeetingParticipant", link="meeting"),
+                scoping.ParentScope(
+                    parents=("company", "person"),
+                    owner=None,
+                    extra={"company": "contacts.Company", "person": "contacts.Person"},
+                ),
+            )
+        ),
+        change=scoping.OwnedScope(owner="organizer", team="team"),
+    )
+    tracked_fields = [
+        "kind",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "place",
+        "link",
+        "status",
+        "organizer",
+    ]
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            # A calendar reads a time window: by organizer, by team, and everyone's by time.
+            models.Index(fields=["organizer", "starts_at"], name="meeting_organizer_time"),
+            models.Index(fields=["team", "starts_at"], name="meeting_team_time"),
+            models.Index(fields=["starts_at", "ends_at"], name="meeting_time"),
+            models.Index(fields=["content_type", "object_id"], name="meeting_record"),
+            models.Index(fields=["company", "starts_at"], name="meeting_company"),
+            models.Index(fields=["person", "starts_at"], name="meeting_person"),
+            models.Index(
+                fields=["remind_at"],
+                name="meeting_reminder_due",
+                condition=models.Q(reminded_at__isnull=True, remind_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(content_type__isnull=True, object_id__isnull=True)
+                | models.Q(content_type__isnull=False, object_id__isnull=False),
+                name="meeting_record_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:meeting_detail", args=[self.pk])
+
+
+class MeetingParticipant(BaseModel):
+    """One of our people (``user``) or one of the customer's (``person``, invited by e-mail)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("colleague"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "contacts.Person",
+        verbose_name=_("contact person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    response = models.CharField(
+        _("answer"), max_length=12, choices=Response.choices, default=Response.NEEDS_ACTION
+    )
+    invited_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+
+    scope = scoping.ParentScope(
+        parents=("meeting",), owner=None, extra={"meeting": "activities.Meeting"}
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["user", "meeting"], name="participant_user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, person__isnull=True)
+                | models.Q(user__isnull=True, person__isnull=False),
+                name="participant_user_or_person",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=models.Q(user__isnull=False),
+                name="participant_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=models.Q(person__isnull=False),
+                name="participant_person_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user or self.person)
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCalendar address; only its hash is kept (like API tokens), so a new
+    address is shown once, and revoking it deletes the row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last read"), null=True, blank=True)
+
+    scope = scoping.PersonalScope(owner="user")
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Handoff(BaseModel):
+    """A task handed from one department to another's queue, with a deadline (E3).
+
+    The receiving side must acknowledge it; one not acknowledged (or not done) by its deadline
+    escalates to the head of the receiving department. The sender always sees where it stands,
+    and every step is in the change log of the task's record, so nothing handed over disappears.
+    """
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="handoffs"
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("from department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    to_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("to department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True, max_length=5000)
+    deadline = models.DateTimeField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=HandoffStatus.choices, default=HandoffStatus.SENT
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # The sender's side, the receiving department, and whoever sees the task.
+    scope = scoping.SplitScope(
+        view=scoping.AnyScope(
+            (
+                scoping.OwnedScope(owner="from_user", team=None),
+                scoping.DepartmentScope(department="to_department"),
+                scoping.DepartmentScope(department="from_department"),
+                scoping.ParentScope(
+                    parents=("task",), owner=None, extra={"task": "activities.Task"}
+                ),
+            )
+        ),
+        change=scoping.AnyScope(
+            (
+                scoping.OwnedScope(owner="from_user", team=None),
+                scoping.DepartmentScope(department="to_department"),
+            )
+        ),
+    )
+    tracked_fields = ["to_department", "note", "deadline", "status", "acknowledged_by"]
+
+    class Meta:
+        verbose_name = _("hand-off")
+        verbose_name_plural = _("hand-offs")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["to_department", "status", "deadline"], name="handoff_inbox"),
+            models.Index(fields=["from_user", "status", "deadline"], name="handoff_outbox"),
+            models.Index(fields=["task", "-created_at"], name="handoff_task"),
+            # The escalation scheduler reads only open hand-offs not yet escalated.
+            models.Index(
+                fields=["deadline"],
+                name="handoff_escalation_due",
+                condition=models.Q(escalated_at__isnull=True, status__in=["sent", "acknowledged"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} → {self.to_department}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:handoff_detail", args=[self.pk])

@@ -128,6 +128,21 @@ class DepartmentScope:
 
 
 @dataclass(frozen=True)
+class MemberScope:
+    """Records a user takes part in through a link table (e.g. a meeting's participants)."""
+
+    through: str  # "app_label.Model" of the link table
+    link: str  # its field pointing at the record
+    user: str = "user"
+
+    def q_for(self, user: User, action: str) -> Q:
+        from django.apps import apps
+
+        links = apps.get_model(self.through)._base_manager.filter(**{f"{self.user}_id": user.pk})
+        return Q(pk__in=links.values(f"{self.link}_id"))
+
+
+@dataclass(frozen=True)
 class AnyScope:
     """Visible when any of the policies lets it through (e.g. a task: its assignee's and author's
     side, or whoever sees the customer it is about)."""

@@ -1,10 +1,8 @@
-"""URLs of the activity screens."""
+"""URLs of the logged-activity screens."""
 
 from django.urls import path
 
-from rapport.activities import views
-
-app_name = "activities"
+from rapport.activities.views import activities as views
 
 urlpatterns = [
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),

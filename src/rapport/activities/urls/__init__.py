@@ -1,0 +1,11 @@
+"""Web routes of the activities app, one module per part."""
+
+from rapport.activities.urls import activities, calendar, handoffs, tasks
+
+app_name = "activities"
+urlpatterns = [
+    *activities.urlpatterns,
+    *tasks.urlpatterns,
+    *calendar.urlpatterns,
+    *handoffs.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""URLs of the calendar, meetings and the personal iCalendar feed."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of hand-offs between departments."""
+
+urlpatterns: list = []

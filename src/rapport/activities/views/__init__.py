@@ -1,0 +1,1 @@
+"""Screens of the activities app, one module per part."""
