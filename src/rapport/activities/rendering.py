@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rapport.activities.selectors import TimelineEntry
+from rapport.activities.selectors.timeline import TimelineEntry
 from rapport.core.html import esc
 
 

@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from rapport.activities.api.serializers import ActivitySerializer, ActivityUpdateSerializer
-from rapport.activities.filtersets import ActivityFilterSet
+from rapport.activities.filtersets.activities import ActivityFilterSet
 from rapport.activities.models import Activity
 from rapport.activities.services.activities import activity_delete, activity_log, activity_update
 from rapport.core.api.viewsets import ServiceModelViewSet

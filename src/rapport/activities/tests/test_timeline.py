@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone
 
 from rapport.activities.models import Activity
-from rapport.activities.selectors import PAGE, timeline
+from rapport.activities.selectors.timeline import PAGE, timeline
 from rapport.activities.services.activities import activity_log
 from rapport.contacts.models import Company, Person
 

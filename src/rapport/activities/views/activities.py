@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from rapport.activities.forms import ActivityForm
+from rapport.activities.forms.activities import ActivityForm
 from rapport.activities.models import Activity
 from rapport.activities.services.activities import activity_delete, activity_log, activity_update
 from rapport.contacts.models import Company, Person

@@ -15,7 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from rapport.activities.api.serializers import TimelineEntrySerializer
-from rapport.activities.selectors import timeline
+from rapport.activities.selectors.timeline import timeline
 from rapport.contacts import dedupe, fileformats
 from rapport.contacts.api.serializers import (
     CompanySerializer,
@@ -128,7 +128,7 @@ class CustomerRecordViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         obj = self.get_object()
-        from rapport.activities.selectors import TimelineEntry
+        from rapport.activities.selectors.timeline import TimelineEntry
 
         entries = [TimelineEntry(c.created_at, "change", c) for c in history_for([obj])[:500]]
         return Response(TimelineEntrySerializer(entries, many=True).data)

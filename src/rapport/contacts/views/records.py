@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 
 from rapport.activities.rendering import render_timeline
-from rapport.activities.selectors import related_records, timeline
+from rapport.activities.selectors.timeline import related_records, timeline
 from rapport.contacts import dedupe
 from rapport.contacts.forms import BulkActionForm, MergeForm
 from rapport.contacts.services import bulk_add_tag, bulk_assign_curator, record_verified

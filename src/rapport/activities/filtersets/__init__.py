@@ -1,0 +1,1 @@
+"""Filtersets of the activities app, one module per part."""

@@ -1,0 +1,1 @@
+"""Selectors of the activities app, one module per part."""
