@@ -8,6 +8,7 @@ out who should get in, and when a refused write changed anything at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -276,6 +277,8 @@ def _call_api(client, fx, path, route, role, key, method):
     url = path
     if route.obj:
         url = path.replace("{id}", str(fx.objects[key][route.obj]))
+        # A nested record's id ({stage_id}...): the prepared object of that name.
+        url = re.sub(r"\{(\w+)\}", lambda m: str(fx.objects[key][m.group(1)]), url)
     query = route.query
     if query:
         url += f"?{query}"

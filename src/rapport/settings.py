@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "DiscountKindEnum": "rapport.catalog.models.DiscountKind",
         # Stage kinds and deal statuses are the same set: open, won, lost.
         "DealOutcomeEnum": "rapport.sales.choices.DealStatus",
+        "DistributionMethodEnum": "rapport.sales.choices.DistributionMethod",
+        # Named as before lead distribution rules also had a "method".
+        "MethodEnum": "rapport.contacts.choices.ConsentMethod",
     },
 }
 
@@ -303,6 +306,9 @@ RAPPORT = {
     "MAX_UPLOAD_BYTES": int(env("RAPPORT_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
     # Forecasts and reports sum amounts in this currency (see catalog.ExchangeRate).
     "BASE_CURRENCY": env("RAPPORT_BASE_CURRENCY", "EUR"),
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; see
+    # core.client_address and docs/deployment.md.
+    "TRUSTED_PROXIES": env_list("RAPPORT_TRUSTED_PROXIES"),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

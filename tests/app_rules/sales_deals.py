@@ -67,6 +67,9 @@ def _stage(name):
 WEB: dict[str, Route] = {
     "sales:deal_list": Route("user", hidden_names=True),
     "sales:deal_create": Route("writer", ("GET", "POST"), data=_deal_form),
+    # Exporting is reading: everyone exports the deals they see; the job is its owner's.
+    "sales:deal_export": Route("user", ("POST",), data=lambda w, k, a: {"query": "status=open"}),
+    "sales:deal_export_job": Route("job", ("GET",), obj="deal_export_job"),
     "sales:deal_detail": Route("deal", obj="deal", hidden_names=False),
     "sales:deal_update": Route("deal_change", ("GET", "POST"), obj="deal", data=_deal_form),
     "sales:deal_delete": Route("deal_change", ("GET", "POST"), obj="deal"),
@@ -140,6 +143,8 @@ for _method in ("PUT", "PATCH", "DELETE"):
         obj="pipeline",
         data=lambda w, k, a: {"name": "API renamed", "currency": "EUR"},
     )
+# A stage without deals (``stage_id`` of the objects); a stage with deals is refused (400).
+_api("/api/v1/pipelines/{id}/stages/{stage_id}/", "admin", ("DELETE",), obj="pipeline")
 _api("/api/v1/lost-reasons/", "user", ("GET",))
 _api("/api/v1/lost-reasons/", "admin", ("POST",), data=lambda w, k, a: {"name": "API reason"})
 _api("/api/v1/lost-reasons/{id}/", "user", ("GET",), obj="lost_reason")
@@ -175,6 +180,7 @@ STAMPED = [Deal, DealContact, DealCompetitor, Pipeline, Stage, LostReason]
 
 
 def prepare(world) -> dict[str, dict[str, int]]:
+    from rapport.sales.services.deal_exports import deal_export_start
     from rapport.sales.services.deals import deal_contact_add, deal_create
     from rapport.sales.services.pipelines import lost_reason_save, pipeline_create_with_stages
 
@@ -187,6 +193,7 @@ def prepare(world) -> dict[str, dict[str, int]]:
             {"name": "Proposal", "probability": 50},
             {"name": "Won", "probability": 100, "kind": "won"},
             {"name": "Lost", "probability": 0, "kind": "lost"},
+            {"name": "Spare", "probability": 5},
         ],
     )
     reason = lost_reason_save(actor=admin, reason=LostReason(name="Matrix price"))
@@ -208,5 +215,7 @@ def prepare(world) -> dict[str, dict[str, int]]:
             "pipeline": pipeline.pk,
             "stage": world.deals_stages["Qualification"],
             "lost_reason": reason.pk,
+            "stage_id": world.deals_stages["Spare"],
+            "deal_export_job": deal_export_start(actor=user, query="sort=name").pk,
         }
     return objects

@@ -165,6 +165,27 @@ API.update(api_routes(_BASE + "{id}/convert/", "customer", ("POST",), obj="lead"
 API.update(api_routes(_BASE + "{id}/assign/", "lead_assign", ("POST",), obj="lead", data=_assign))
 
 
+# The intake's administration: everyone reads, administrators change.
+def _web_form_json(world, key, actor):
+    return {"name": "API form", "key": "api-matrix-form", "team": world.teams["a"].pk}
+
+
+def _rule_json(world, key, actor):
+    return {"name": "API rule", "method": "queue", "team": world.teams["b"].pk, "position": 4}
+
+
+for _path, _obj, _data in (
+    ("/api/v1/lead-web-forms/", "webform", _web_form_json),
+    ("/api/v1/distribution-rules/", "rule", _rule_json),
+):
+    API.update(api_routes(_path, "user", ("GET",)))
+    API.update(api_routes(_path, "admin", ("POST",), data=_data))
+    API.update(api_routes(_path + "{id}/", "user", ("GET",), obj=_obj))
+    API.update(
+        api_routes(_path + "{id}/", "admin", ("PUT", "PATCH", "DELETE"), obj=_obj, data=_data)
+    )
+
+
 COUNTED: list = [Lead, LeadWebForm, DistributionRule, Deal]
 STAMPED: list = [Lead, LeadWebForm, DistributionRule]
 

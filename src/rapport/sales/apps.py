@@ -10,4 +10,5 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from rapport.sales import imports  # noqa: F401  (registers the lead import job handler)
+        # Register the job handlers: the lead import and the deal export.
+        from rapport.sales import exports, imports  # noqa: F401

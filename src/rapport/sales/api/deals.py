@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,6 +24,7 @@ from rapport.sales.services.pipelines import (
     lost_reason_save,
     pipeline_delete,
     pipeline_save,
+    stage_delete,
     stage_save,
 )
 from rapport.sales.tables.deals import DEAL_SORTS
@@ -58,7 +61,8 @@ class PipelineSerializer(serializers.ModelSerializer):
 class PipelineViewSet(AdministeredViewSet):
     """Pipelines and their stages in order; everyone reads them, administrators change them.
     On create, ``stages`` lists the stages; on update, a given ``stages`` list updates the
-    stages with an ``id`` and adds those without one (stages are removed on the web page)."""
+    stages with an ``id`` and adds those without one; ``DELETE /pipelines/{id}/stages/{stage_id}/``
+    removes a stage that holds no deals."""
 
     model = Pipeline
     serializer_class = PipelineSerializer
@@ -109,6 +113,25 @@ class PipelineViewSet(AdministeredViewSet):
         fresh = self.base_queryset().get(pk=response.data["id"])
         response.data = self.get_serializer(fresh).data
         return response
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        parameters=[OpenApiParameter("stage_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"stages/(?P<stage_id>[0-9]+)",
+        url_name="stage",
+    )
+    def delete_stage(self, request, pk=None, stage_id=None):
+        """Remove a stage of this pipeline; one that still holds deals is refused (``in_use``)."""
+        stage = self.get_object().stages.filter(pk=stage_id).first()
+        if stage is None:
+            raise Http404
+        stage_delete(actor=request.user, stage=stage)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LostReasonSerializer(serializers.ModelSerializer):

@@ -151,6 +151,30 @@ def test_a_flood_from_one_address_is_stopped_with_a_translated_429(web_form):
     assert send(visitor("198.51.100.8"), web_form, GOOD).status_code == 200
 
 
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(web_form, settings):
+    settings.RAPPORT = {**settings.RAPPORT, "TRUSTED_PROXIES": ["10.0.0.1"]}
+    proxy = visitor("10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for i in range(RATE_LIMIT):
+        assert send(proxy, web_form, {**GOOD, "email": f"p{i}@example.com"}).status_code == 200
+    assert send(proxy, web_form, GOOD).status_code == 429
+    # Another visitor through the same proxy is not affected ...
+    other = visitor("10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert send(other, web_form, GOOD).status_code == 200
+    # ... and the first cannot escape by making up a left-most entry.
+    faked = visitor("10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
+    assert send(faked, web_form, GOOD).status_code == 429
+    assert Lead.objects.count() == RATE_LIMIT + 1
+
+
+def test_a_forged_forwarded_header_from_an_untrusted_peer_is_ignored(web_form, settings):
+    settings.RAPPORT = {**settings.RAPPORT, "TRUSTED_PROXIES": ["10.0.0.1"]}
+    for i in range(RATE_LIMIT + 3):
+        client = visitor("203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+        response = send(client, web_form, {**GOOD, "email": f"s{i}@example.com"})
+        assert response.status_code == (200 if i < RATE_LIMIT else 429)
+    assert Lead.objects.count() == RATE_LIMIT
+
+
 def test_an_inactive_or_unknown_form_is_not_found(web_form):
     web_form.is_active = False
     web_form.save()

@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from rapport.sales.views import board, deals, pipelines
+from rapport.sales.views import board, deal_exports, deals, pipelines
 
 urlpatterns = [
     path("deals/", deals.DealListView.as_view(), name="deal_list"),
     path("deals/new/", deals.DealFormView.as_view(), name="deal_create"),
+    path("deals/export/", deal_exports.DealExportView.as_view(), name="deal_export"),
+    path(
+        "deals/export/<int:pk>/",
+        deal_exports.DealExportJobView.as_view(),
+        name="deal_export_job",
+    ),
     path("deals/<int:pk>/", deals.DealDetailView.as_view(), name="deal_detail"),
     path("deals/<int:pk>/edit/", deals.DealFormView.as_view(), name="deal_update"),
     path("deals/<int:pk>/delete/", deals.DealDeleteView.as_view(), name="deal_delete"),

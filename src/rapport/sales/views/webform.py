@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 
+from rapport.core.client_address import client_address
 from rapport.core.errors import DomainError
 from rapport.sales.forms.leads import PublicLeadForm
 from rapport.sales.models import LeadWebForm
@@ -22,7 +23,7 @@ from rapport.sales.services.leads import UTM_FIELDS, lead_submit_web_form
 TOKEN_SALT = "rapport.sales.webform"
 MIN_SECONDS = 2  # a person needs longer than this to fill in a form
 MAX_AGE = 24 * 3600  # a page left open longer is reloaded before sending
-RATE_LIMIT = 10  # submissions per address and form ...
+RATE_LIMIT = 10  # submissions per address (behind trusted proxies, the visitor's) and form ...
 RATE_WINDOW = 600  # ... per this many seconds
 
 
@@ -48,12 +49,6 @@ def check_token(form: LeadWebForm, token: str, now: float | None = None) -> str 
     if age < MIN_SECONDS:
         return _("The form was sent too fast. Please wait a moment and send it again.")
     return None
-
-
-def client_address(request) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a header anyone can forge must not decide whose budget
-    # is spent. (A reverse proxy in front should set REMOTE_ADDR to the visitor's address.)
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def over_rate_limit(form: LeadWebForm, address: str) -> bool:
