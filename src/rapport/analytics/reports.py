@@ -571,7 +571,7 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             "profit-and-loss",
-            gettext_lazy("Profit and loss per client"),
+            gettext_lazy("Profit and loss by customer"),
             gettext_lazy("Revenue minus discounts minus cost price, per customer."),
             profit_and_loss,
         ),
