@@ -10,10 +10,12 @@ companies, their people and reps, created over the past two years (~40 % open, t
 lost), ~3 stage changes per deal, 500 products in 4 price lists, 100,000 proposals with ~500,000
 lines (versions, parallel offers; accepted ones for every won deal, rejected ones on lost deals,
 drafts and sent ones on open deals), one order per won deal with the accepted proposal's lines,
-1,000,000 invoices (many per order: instalments every two weeks from the order date), payments for
-the paid and partly paid ones, and a shipment for most orders. Invoice lines are limited (one line
-on a share of the invoices, ``--invoice-lines``); shipments have no lines; no change-log records or
-timeline activities are written for the sales records.
+1,000,000 invoices (many per order: instalments every two weeks from the order date, each with
+one line per order line at 1/n of its quantity and amounts, ~5,000,000 lines), payments for the
+paid and partly paid ones, and one or two shipments for most orders with lines for what they
+carry (never more than ordered). The orders' invoiced and shipped quantities, totals and states
+follow from their invoices, payments and shipments as the services count them. No change-log
+records or timeline activities are written for the sales records.
 
 Rows go in by COPY (PostgreSQL) or executemany (SQLite) with the secondary indexes dropped and
 rebuilt, the same writers as bench/generate.py. The columns are taken from the models, so a field
@@ -49,6 +51,7 @@ from bench.sales_data import (  # noqa: E402
     Table,
     cents,
     reference_data,
+    thousandths,
     weighted,
 )
 
@@ -56,7 +59,7 @@ log = base.log
 
 
 # The bulk part -----------------------------------------------------------------------------------
-def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_lines: float):
+def generate(make_writer, clock: base.Clock, scale: float, seed: int):
     from django.db import connection
 
     from rapport.accounts.models import User
@@ -70,7 +73,9 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
         Proposal,
         ProposalLine,
         Shipment,
+        ShipmentLine,
     )
+    from rapport.orders.services.invoices import COPIED_LINE_FIELDS
     from rapport.sales.models import Deal, DealStageChange
 
     rng = random.Random(seed)
@@ -198,10 +203,11 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
     t_iline = Table(InvoiceLine, clock)
     t_payment = Table(Payment, clock)
     t_shipment = Table(Shipment, clock)
+    t_sline = Table(ShipmentLine, clock)
     t_deal = Table(Deal, clock)
     t_change = Table(DealStageChange, clock)
 
-    order_lines: list[tuple] = []  # (proposal_id, line fields) of accepted proposals
+    order_lines: list[tuple] = []  # (proposal id, line fields, numbers) of accepted proposals
     accepted: dict[int, dict] = {}  # deal id -> totals of its accepted proposal
     first_version: dict[int, int] = {}  # deal id -> its superseded proposal id
     proposal_headers: list[tuple] = []
@@ -214,6 +220,7 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
         column = ref["prices"][key]
         totals = [0, 0, 0, 0]  # gross, net, tax, cost
         lines = []
+        numbers = []  # (quantity, gross, net, tax) of each line, in units and cents
         for position in range(count):
             index = pick_product()
             pid, pname, unit, tax_rate, cost = products[index]
@@ -221,12 +228,13 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
             price = column[index]
             discount = rng.choice((0, 0, 0, 5, 10, 15))
             gross = quantity * price
-            net = gross * (100 - discount) // 100
+            net = (gross * (100 - discount) + 50) // 100  # cents, half up (core.money)
             tax = (net * tax_rate + 50) // 100
             totals[0] += gross
             totals[1] += net
             totals[2] += tax
             totals[3] += cost * quantity
+            numbers.append((quantity, gross, net, tax))
             lines.append(
                 dict(
                     created_at=created_ts,
@@ -245,7 +253,7 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
                     tax_amount=cents(tax),
                 )
             )
-        return lines, totals, key
+        return lines, numbers, totals, key
 
     def proposal_line_rows():
         """Yields the lines; keeps each proposal's row (with the lines' totals) for later."""
@@ -256,7 +264,7 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
                 created = deal["created"]
             ts = clock.ts(created)
             count = PDF_LINES if kind == "pdf" else rng.randrange(1, 10)
-            lines, totals, key = make_lines(n, deal, count, ts)
+            lines, numbers, totals, key = make_lines(n, deal, count, ts)
             for line in lines:
                 line_ids[0] += 1
                 yield t_pline.row(id=line_ids[0], proposal_id=n, **line)
@@ -270,7 +278,7 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
                 first_version[deal["id"]] = n
             if kind == "accepted":
                 accepted[deal["id"]] = {"proposal": n, "totals": totals, "created": created}
-                order_lines.extend((n, line) for line in lines)
+                order_lines.extend(zip([n] * len(lines), lines, numbers, strict=True))
             if kind == "pdf":
                 meta["pdf_proposal"] = n
             sent = status in ("sent", "accepted", "rejected", "superseded")
@@ -319,51 +327,90 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
         if a is None:
             continue
         deal["amount"] = a["totals"][1]  # a won deal is worth its accepted offer
-        age = (now - deal["closed"]) // DAY
-        status = "completed" if age > 120 and rng.random() < 0.8 else "in_progress"
-        if age < 14:
-            status = "confirmed"
-        if rng.random() < 0.02:
-            status = "cancelled"
-        orders.append({"id": len(orders) + 1, "deal": deal, "status": status, **a})
+        cancelled = rng.random() < 0.02
+        order = {"id": len(orders) + 1, "deal": deal, "cancelled": cancelled, "lines": []}
+        orders.append(order | a)
+    order_of = {o["proposal"]: o for o in orders}
+    # The order lines (ids now: invoice and shipment lines point at them).
+    n_order_lines = 0
+    for proposal_id, line, numbers in order_lines:
+        order = order_of.get(proposal_id)
+        if order is not None:
+            n_order_lines += 1
+            order["lines"].append((n_order_lines, line, numbers))
+    order_lines.clear()
+    order_of.clear()
+
     per_order = n_invoices / max(1, len(orders))
     # Instalments per order: exponential around the mean, so most orders have a handful and a
-    # few (subscriptions) have many.
+    # few (subscriptions) have many; exactly n_invoices in all.
     plan_n = [1 + min(int(rng.expovariate(1 / max(0.1, per_order - 1))), 150) for _ in orders]
     scale_n = n_invoices / max(1, sum(plan_n))
     plan_n = [max(1, round(n * scale_n)) for n in plan_n]
-    for _ in range(max(0, n_invoices - sum(plan_n))):  # the rounding's remainder
-        plan_n[rng.randrange(len(plan_n))] += 1
+    remainder = n_invoices - sum(plan_n)  # the rounding's, either way
+    while remainder:
+        i = rng.randrange(len(plan_n))
+        if remainder > 0 or plan_n[i] > 1:
+            step = 1 if remainder > 0 else -1
+            plan_n[i] += step
+            remainder -= step
+    # Every part of a line is at least 0.001 (a line's quantity is at least 1).
+    assert max(plan_n) <= 1000, max(plan_n)
+
+    def instalments(order, n_parts):
+        """Each instalment invoices every order line at 1/n of its quantity and amounts (the
+        last one the remainder, so the instalments add up to the order exactly). Returns the
+        (quantity in thousandths, gross, net, tax) per line of an ordinary instalment and of the
+        last one, and the (gross, net, tax) totals of both."""
+        part, last = [], []
+        for _line_id, _line, (quantity, gross, net, tax) in order["lines"]:
+            milli = quantity * 1000
+            q = milli // n_parts
+            share = (q, gross * q // milli, net * q // milli, tax * q // milli)
+            part.append(share)
+            whole = (milli, gross, net, tax)
+            last.append(tuple(v - s * (n_parts - 1) for v, s in zip(whole, share, strict=True)))
+
+        def sums(lines):
+            return tuple(sum(x[i] for x in lines) for i in (1, 2, 3))
+
+        return part, last, sums(part), sums(last)
+
+    def issue_dates(ordered, k):
+        issued = ordered + dt.timedelta(days=14 * k)
+        return issued, issued + dt.timedelta(days=14)
+
+    def stamp_of(ordered, issued):
+        day = issued if issued <= today else ordered
+        return clock.ts(int(time.mktime(day.timetuple())) + 9 * 3600)
+
     payments: list[tuple] = []
-    invoice_line_rows: list[tuple] = []
-    invoiced = {}
-    paid = {}
+    cancelled_invoices: set[int] = set()
 
     def invoice_rows():
         number = 0
         for order, n_parts in zip(orders, plan_n, strict=True):
             deal = order["deal"]
-            gross, net, tax, _cost = order["totals"]
-            total = net + tax
+            _part, _last, part_sums, last_sums = instalments(order, n_parts)
             ordered = dt.date.fromtimestamp(deal["closed"])
             done_total = 0
             done_paid = 0
+            any_issued = False
             for k in range(n_parts):
                 number += 1
-                if k == n_parts - 1:
-                    part_total = total - (total // n_parts) * (n_parts - 1)
-                else:
-                    part_total = total // n_parts
-                part_net = net * part_total // total if total else 0
-                part_gross = gross * part_total // total if total else 0
-                issued = ordered + dt.timedelta(days=14 * k)
-                due = issued + dt.timedelta(days=14)
+                gross, net, tax = last_sums if k == n_parts - 1 else part_sums
+                part_total = net + tax
+                issued, due = issue_dates(ordered, k)
                 amount_paid = 0
                 paid_on = None
-                if order["status"] == "cancelled" or rng.random() < 0.01:
-                    status, issued_on, due_on = "cancelled", issued, due
+                issued_on = due_on = None
+                if order["cancelled"] or rng.random() < 0.01:
+                    status = "cancelled"
+                    if issued <= today:
+                        issued_on, due_on = issued, due
+                    cancelled_invoices.add(number)
                 elif issued > today:
-                    status, issued_on, due_on = "draft", None, None
+                    status = "draft"
                 else:
                     issued_on, due_on = issued, due
                     roll = rng.random()
@@ -388,38 +435,22 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
                             payments.append(
                                 (number, amount, deal["currency"], day, deal["owner"], deal["team"])
                             )
-                done_total += part_total if status not in ("cancelled", "draft") else 0
+                # As the services count them: every invoice but the cancelled ones.
+                done_total += part_total if status != "cancelled" else 0
                 done_paid += amount_paid
-                stamp = clock.ts(int(time.mktime((issued_on or ordered).timetuple())) + 9 * 3600)
-                if rng.random() < invoice_lines:
-                    invoice_line_rows.append(
-                        t_iline.row(
-                            id=len(invoice_line_rows) + 1,
-                            created_at=stamp,
-                            updated_at=stamp,
-                            invoice_id=number,
-                            position=0,
-                            description=f"Instalment {k + 1} of {n_parts}, "
-                            f"order BO{order['id']:07d}",
-                            quantity="1.000",
-                            unit_price=cents(part_net),
-                            tax_rate="21.00",
-                            gross_amount=cents(part_gross),
-                            net_amount=cents(part_net),
-                            tax_amount=cents(part_total - part_net),
-                        )
-                    )
+                any_issued = any_issued or issued_on is not None
+                stamp = stamp_of(ordered, issued)
                 yield t_invoice.row(
                     id=number,
                     created_at=stamp,
                     updated_at=stamp,
-                    number=f"BI{number:08d}" if status != "draft" else "",
+                    number=f"BI{number:08d}" if issued_on else "",
                     currency=deal["currency"],
                     language="en",
-                    subtotal=cents(part_gross),
-                    discount_total=cents(max(0, part_gross - part_net)),
-                    net_total=cents(part_net),
-                    tax_total=cents(part_total - part_net),
+                    subtotal=cents(gross),
+                    discount_total=cents(gross - net),
+                    net_total=cents(net),
+                    tax_total=cents(tax),
                     total=cents(part_total),
                     status=status,
                     issued_on=issued_on.isoformat() if issued_on else None,
@@ -432,13 +463,59 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
                     team_id=deal["team"],
                     order_id=order["id"],
                 )
-            invoiced[order["id"]] = done_total
-            paid[order["id"]] = done_paid
+            order["invoiced"] = done_total
+            order["paid"] = done_paid
 
-    log(f"writing ~{sum(plan_n):,} invoices for {len(orders):,} orders")
+    log(f"writing {sum(plan_n):,} invoices for {len(orders):,} orders")
     counts["invoices"] = writer.copy(t_invoice.name, t_invoice.columns, invoice_rows())
-    counts["invoice_lines"] = writer.copy(t_iline.name, t_iline.columns, invoice_line_rows)
-    invoice_line_rows.clear()
+
+    # Invoice lines: one per order line on every invoice (see instalments()). The same walk as
+    # invoice_rows(), without the random choices; quantities invoiced are counted per order line
+    # as the services count them (every invoice but the cancelled ones).
+    invoiced_quantity: dict[int, int] = {}  # order line id -> thousandths
+
+    def invoice_line_rows():
+        number = 0
+        line_id = 0
+        iline = t_iline.index
+        for order, n_parts in zip(orders, plan_n, strict=True):
+            part, last, _part_sums, _last_sums = instalments(order, n_parts)
+            ordered = dt.date.fromtimestamp(order["deal"]["closed"])
+            templates = []
+            for order_line_id, line, _numbers in order["lines"]:
+                templates.append(
+                    list(
+                        t_iline.row(
+                            order_line_id=order_line_id,
+                            **{name: line[name] for name in COPIED_LINE_FIELDS},
+                        )
+                    )
+                )
+            done = dict.fromkeys((x[0] for x in order["lines"]), 0)
+            for k in range(n_parts):
+                number += 1
+                shares = last if k == n_parts - 1 else part
+                stamp = stamp_of(ordered, issue_dates(ordered, k)[0])
+                live = number not in cancelled_invoices
+                for template, (order_line_id, _line, _n), (q, gross, net, tax) in zip(
+                    templates, order["lines"], shares, strict=True
+                ):
+                    line_id += 1
+                    row = template.copy()
+                    row[iline["id"]] = line_id
+                    row[iline["invoice_id"]] = number
+                    row[iline["created_at"]] = row[iline["updated_at"]] = stamp
+                    row[iline["quantity"]] = thousandths(q)
+                    row[iline["gross_amount"]] = cents(gross)
+                    row[iline["net_amount"]] = cents(net)
+                    row[iline["tax_amount"]] = cents(tax)
+                    if live:
+                        done[order_line_id] += q
+                    yield tuple(row)
+            invoiced_quantity.update(done)
+
+    log("writing their lines (one per order line)")
+    counts["invoice_lines"] = writer.copy(t_iline.name, t_iline.columns, invoice_line_rows())
 
     def payment_rows():
         for n, (invoice, amount, currency, day, owner, team) in enumerate(payments, start=1):
@@ -460,12 +537,109 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
     log(f"writing {len(payments):,} payments")
     counts["payments"] = writer.copy(t_payment.name, t_payment.columns, payment_rows())
     payments.clear()
+    cancelled_invoices.clear()
+
+    # Shipments: what was shipped of each order line, never more than ordered. Most orders go
+    # in one shipment of everything (as the services make one by default), a fifth in two (about
+    # half of each line, then the rest); the newest orders may not be shipped yet.
+    shipped_quantity: dict[int, int] = {}  # order line id -> thousandths, cancelled ones aside
+    shipments: list[tuple] = []  # (order, status, planned, shipped, delivered, carrier)
+    shipment_lines: list[tuple] = []  # (shipment id, order line id, thousandths, stamp)
+    for order in orders:
+        closed = dt.date.fromtimestamp(order["deal"]["closed"])
+        if order["cancelled"] or ((today - closed).days < 10 and rng.random() < 0.5):
+            order["planned_shipment"] = False
+            continue
+        lines = [(line_id, numbers[0] * 1000) for line_id, _line, numbers in order["lines"]]
+        if rng.random() < 0.2 and any(q > 1000 for _id, q in lines):
+            first = [(i, q // 2000 * 1000 or q) for i, q in lines]
+            parts = [first, [(i, q - f) for (i, q), (_i, f) in zip(lines, first, strict=True)]]
+        else:
+            parts = [lines]
+        planned = closed + dt.timedelta(days=rng.randrange(3, 30))
+        carrier = rng.choice(("DPN", "Omniva", "Nova Poshta", "Royal Mail"))
+        order["planned_shipment"] = False
+        for part in parts:
+            part = [(i, q) for i, q in part if q > 0]
+            if not part:
+                continue
+            if rng.random() < 0.01:
+                status = "cancelled"
+            elif planned >= today:
+                status = "planned"
+            elif planned + dt.timedelta(days=2) < today and rng.random() < 0.97:
+                status = "delivered"
+            else:
+                status = "shipped"
+            shipments.append((order, status, planned, carrier))
+            stamp = clock.ts(order["deal"]["closed"] + DAY)
+            for line_id, q in part:
+                shipment_lines.append((len(shipments), line_id, q, stamp))
+                if status != "cancelled":
+                    shipped_quantity[line_id] = shipped_quantity.get(line_id, 0) + q
+            order["planned_shipment"] |= status == "planned"
+            planned += dt.timedelta(days=rng.randrange(7, 45))
+
+    def shipment_rows():
+        for n, (order, status, planned, carrier) in enumerate(shipments, start=1):
+            went = status in ("shipped", "delivered")
+            stamp = clock.ts(order["deal"]["closed"] + DAY)
+            yield t_shipment.row(
+                id=n,
+                created_at=stamp,
+                updated_at=stamp,
+                number=f"BS{n:07d}",
+                status=status,
+                planned_on=planned.isoformat(),
+                shipped_on=planned.isoformat() if went else None,
+                delivered_on=(planned + dt.timedelta(days=2)).isoformat()
+                if status == "delivered"
+                else None,
+                carrier=carrier,
+                order_id=order["id"],
+                owner_id=order["deal"]["owner"],
+                team_id=order["deal"]["team"],
+            )
+
+    def shipment_line_rows():
+        for n, (shipment, line_id, q, stamp) in enumerate(shipment_lines, start=1):
+            yield t_sline.row(
+                id=n,
+                created_at=stamp,
+                updated_at=stamp,
+                shipment_id=shipment,
+                order_line_id=line_id,
+                quantity=thousandths(q),
+            )
+
+    log(f"writing {len(shipments):,} shipments and {len(shipment_lines):,} shipment lines")
+    counts["shipments"] = writer.copy(t_shipment.name, t_shipment.columns, shipment_rows())
+    counts["shipment_lines"] = writer.copy(t_sline.name, t_sline.columns, shipment_line_rows())
+    shipments.clear()
+    shipment_lines.clear()
+
+    # Orders last: their state follows from the invoices and shipments as the services move it
+    # (completed once everything is invoiced, paid and shipped; in progress from the first
+    # invoice, which every order has).
+    def order_status(order):
+        if order["cancelled"]:
+            return "cancelled"
+        done = (
+            order["paid"] >= order["totals"][1] + order["totals"][2]
+            and not order["planned_shipment"]
+        )
+        for line_id, _line, numbers in order["lines"]:
+            full = numbers[0] * 1000
+            if invoiced_quantity.get(line_id, 0) < full or shipped_quantity.get(line_id, 0) < full:
+                done = False
+        return "completed" if done and order["lines"] else "in_progress"
 
     def order_rows():
         for order in orders:
             deal = order["deal"]
             gross, net, tax, _cost = order["totals"]
             stamp = clock.ts(deal["closed"])
+            order["status"] = order_status(order)
             yield t_order.row(
                 id=order["id"],
                 created_at=stamp,
@@ -480,8 +654,8 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
                 total=cents(net + tax),
                 status=order["status"],
                 ordered_on=dt.date.fromtimestamp(deal["closed"]).isoformat(),
-                invoiced_total=cents(invoiced[order["id"]]),
-                paid_total=cents(paid[order["id"]]),
+                invoiced_total=cents(order["invoiced"]),
+                paid_total=cents(order["paid"]),
                 company_id=deal["company"],
                 person_id=deal["person"],
                 owner_id=deal["owner"],
@@ -490,56 +664,25 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int, invoice_li
                 proposal_id=order["proposal"],
             )
 
-    log(f"writing {len(orders):,} orders and their lines")
+    log(f"writing {len(orders):,} orders and their {n_order_lines:,} lines")
     counts["orders"] = writer.copy(t_order.name, t_order.columns, order_rows())
-    order_of = {o["proposal"]: o for o in orders}
 
     def order_line_rows():
-        n = 0
-        for proposal_id, line in order_lines:
-            order = order_of.get(proposal_id)
-            if order is None:
-                continue
-            n += 1
-            shipped = line["quantity"] if order["status"] == "completed" else "0.000"
+        for order in orders:
             stamp = clock.ts(order["deal"]["closed"])
-            yield t_oline.row(
-                id=n,
-                order_id=order["id"],
-                quantity_invoiced=line["quantity"] if order["status"] == "completed" else "0.000",
-                quantity_shipped=shipped,
-                **{**line, "created_at": stamp, "updated_at": stamp},
-            )
+            for line_id, line, _numbers in order["lines"]:
+                yield t_oline.row(
+                    id=line_id,
+                    order_id=order["id"],
+                    quantity_invoiced=thousandths(invoiced_quantity.get(line_id, 0)),
+                    quantity_shipped=thousandths(shipped_quantity.get(line_id, 0)),
+                    **{**line, "created_at": stamp, "updated_at": stamp},
+                )
 
     counts["order_lines"] = writer.copy(t_oline.name, t_oline.columns, order_line_rows())
-    order_lines.clear()
-
-    def shipment_rows():
-        n = 0
-        for order in orders:
-            if order["status"] == "cancelled" or rng.random() < 0.3:
-                continue
-            n += 1
-            closed = dt.date.fromtimestamp(order["deal"]["closed"])
-            planned = closed + dt.timedelta(days=rng.randrange(3, 30))
-            done = order["status"] == "completed"
-            stamp = clock.ts(order["deal"]["closed"] + DAY)
-            yield t_shipment.row(
-                id=n,
-                created_at=stamp,
-                updated_at=stamp,
-                number=f"BS{n:07d}",
-                status="delivered" if done else ("shipped" if planned < today else "planned"),
-                planned_on=planned.isoformat(),
-                shipped_on=planned.isoformat() if planned < today else None,
-                delivered_on=(planned + dt.timedelta(days=2)).isoformat() if done else None,
-                carrier=rng.choice(("DPN", "Omniva", "Nova Poshta", "Royal Mail")),
-                order_id=order["id"],
-                owner_id=order["deal"]["owner"],
-                team_id=order["deal"]["team"],
-            )
-
-    counts["shipments"] = writer.copy(t_shipment.name, t_shipment.columns, shipment_rows())
+    counts["orders_completed"] = sum(1 for o in orders if o["status"] == "completed")
+    invoiced_quantity.clear()
+    shipped_quantity.clear()
 
     # Deals and their stage history ---------------------------------------------------------------
     def deal_rows():
@@ -629,7 +772,7 @@ def store_meta(meta: dict) -> None:
 def reset_sales(url: str) -> None:
     from django.db import connection
 
-    tables = [*SALES_TABLES, "orders_shipmentline", *SMALL_TABLES]
+    tables = [*SALES_TABLES, *SMALL_TABLES]
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
@@ -640,8 +783,7 @@ def reset_sales(url: str) -> None:
             cur.execute("PRAGMA foreign_keys=ON")
 
 
-def run(url: str, scale: float = 1.0, seed: int = 2026, invoice_lines: float = 0.1,
-        reset: bool = False) -> dict:  # fmt: skip
+def run(url: str, scale: float = 1.0, seed: int = 2026, reset: bool = False) -> dict:
     """Fill the sales tables of the (migrated, customer-filled) database at ``url``."""
     from rapport.contacts.models import Company
     from rapport.sales.models import Deal
@@ -661,7 +803,6 @@ def run(url: str, scale: float = 1.0, seed: int = 2026, invoice_lines: float = 0
         base.Clock(sqlite),
         scale,
         seed,
-        invoice_lines,
     )
     meta["scale"] = scale
     meta["generated_seconds"] = round(time.monotonic() - started)
@@ -686,16 +827,13 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help=f"use {base.PG_DEFAULT_URL}")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 200,000 deals")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--invoice-lines", type=float, default=0.1, help="share of invoices with a line (0-1)"
-    )
     parser.add_argument("--reset-sales", action="store_true", help="empty the sales tables first")
     args = parser.parse_args()
     url = base.PG_DEFAULT_URL if args.postgres else args.database_url
     log(f"database {url}")
     base.migrate(url)
     base.setup_django(url)
-    run(url, args.scale, args.seed, args.invoice_lines, args.reset_sales)
+    run(url, args.scale, args.seed, args.reset_sales)
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ SALES_TABLES = (
     "orders_invoiceline",
     "orders_payment",
     "orders_shipment",
+    "orders_shipmentline",
 )
 SMALL_TABLES = (  # written through the ORM, truncated by --reset-sales
     "catalog_pricelistitem",
@@ -103,6 +104,11 @@ def cents(value: int) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
     return f"{sign}{value // 100}.{value % 100:02d}"
+
+
+def thousandths(value: int) -> str:
+    """A quantity given in thousandths (1500 → "1.500")."""
+    return f"{value // 1000}.{value % 1000:03d}"
 
 
 class Table:

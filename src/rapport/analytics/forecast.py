@@ -2,17 +2,20 @@
 
 Everything is aggregated in SQL (GROUP BY month and one dimension); Python only folds the
 aggregated rows into periods, so the cost does not grow with the number of deals beyond the
-database's own scan.
+database's own scan. Learned per-group figures (a win rate per stage and rep) reach SQL as rows
+to join, never as generated expressions: a CASE with a branch per group grows with reps × stages
+and made PostgreSQL's JIT compile for minutes (docs/performance.md, "Sales (issue 3)").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import (
     Avg,
     Case,
@@ -66,7 +69,17 @@ class Forecast:
     groups: dict = field(default_factory=dict)  # group id -> label
     # (period key, group id) -> {"weighted", "history", "won", "pipeline"}
     cells: dict = field(default_factory=lambda: defaultdict(dict))
-    method_levels: dict = field(default_factory=dict)  # level -> number of open-deal groups
+    # level -> number of open-deal groups, or the function that counts them on first use
+    _method_levels: object = field(default_factory=dict, repr=False)
+
+    @property
+    def method_levels(self) -> dict:
+        """How many groups of open deals the history forecast took at each level ("owner":
+        (stage, rep) pairs, "stage" and "pipeline": stages). Counted when first asked for (one
+        query; the page does not show it)."""
+        if callable(self._method_levels):
+            self._method_levels = self._method_levels()
+        return self._method_levels
 
     def value(self, key, group, name) -> Decimal:
         return self.cells.get((key, group), {}).get(name, ZERO)
@@ -214,7 +227,8 @@ def learn_history(user, deals) -> tuple[dict, dict, dict]:
     closes (the learning reads every closed deal; the answer changes only when one closes)."""
     since = timezone.now() - timedelta(days=HISTORY_DAYS)
     closed = deals.filter(status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=since)
-    marks = closed.aggregate(n=Count("pk"), last=Max("closed_at"))
+    # COUNT(*), not COUNT(id): the (status, closed_at) index answers it alone.
+    marks = closed.aggregate(n=Count("*"), last=Max("closed_at"))
     scope = "all" if user.sees_everything else f"user:{user.pk}"
     last = marks["last"].timestamp() if marks["last"] else 0
     key = f"analytics.history.{scope}.{since.date()}.{marks['n']}.{last}"
@@ -226,10 +240,13 @@ def learn_history(user, deals) -> tuple[dict, dict, dict]:
 
 
 def _learn(user, closed) -> tuple[dict, dict, dict]:
+    # The open stages by id (a dozen rows) instead of a join with the stage table in the big
+    # query, which then only joins the stage changes with their deals.
+    stage_pipeline = _open_stages()
     changes = DealStageChange.objects.filter(
         deal__status__in=[DealStatus.WON, DealStatus.LOST],
         deal__closed_at__gte=timezone.now() - timedelta(days=HISTORY_DAYS),
-        from_stage__kind=StageKind.OPEN,
+        from_stage_id__in=list(stage_pipeline),
     )
     if not user.sees_everything:
         changes = changes.filter(deal__in=closed.values("pk"))
@@ -240,7 +257,7 @@ def _learn(user, closed) -> tuple[dict, dict, dict]:
     # rows lets the database aggregate by hashing instead of sorting.
     stage_rows = (
         changes.order_by()
-        .values_list("from_stage_id", "from_stage__pipeline_id", "deal__owner_id")
+        .values_list("from_stage_id", "deal__owner_id")
         .annotate(
             closed=Count("pk"),
             won=Count("pk", filter=Q(deal__status=DealStatus.WON)),
@@ -251,7 +268,8 @@ def _learn(user, closed) -> tuple[dict, dict, dict]:
     by_owner = {}
     stage_sums = defaultdict(lambda: [0, 0, 0.0])
     pipeline_sums = defaultdict(lambda: [0, 0, 0.0])
-    for stage, pipeline, owner, n, won, to_close_avg, stay in stage_rows:
+    for stage, owner, n, won, to_close_avg, stay in stage_rows:
+        pipeline = stage_pipeline[stage]
         remaining = (to_close_avg or timedelta(0)) + timedelta(seconds=float(stay or 0))
         by_owner[(stage, owner)] = Estimate(Decimal(won) / n, remaining, "owner", n)
         for sums in (stage_sums[stage], pipeline_sums[pipeline]):
@@ -268,13 +286,16 @@ def _learn(user, closed) -> tuple[dict, dict, dict]:
     return by_owner, average(stage_sums, "stage"), average(pipeline_sums, "pipeline")
 
 
+def _open_stages() -> dict:
+    """{open stage id: its pipeline id}."""
+    return dict(Stage.objects.filter(kind=StageKind.OPEN).values_list("pk", "pipeline_id"))
+
+
 def _history_forecast(forecast, user, deals, open_deals, rates, rate_today, today, in_keys, dims):
     """(b): each open deal with history closes ``remaining`` after entering its stage, with the
     learned probability; the others count with their stage probability on their expected date."""
     by_owner, by_stage, by_pipeline = learn_history(user, deals)
-    stage_pipeline = dict(
-        Stage.objects.filter(kind=StageKind.OPEN).values_list("pk", "pipeline_id")
-    )
+    stage_pipeline = _open_stages()
     chosen: dict = {}
 
     def estimate(stage, owner) -> Estimate | None:
@@ -293,7 +314,6 @@ def _history_forecast(forecast, user, deals, open_deals, rates, rate_today, toda
     # its own or of its pipeline has none for any rep either.
     covered = [stage for stage in stage_pipeline if estimate(stage, None)]
     current = periods.period_key(today, forecast.period)
-    levels = defaultdict(set)
 
     def fold(day, group, value):
         key = max(periods.period_key(day, forecast.period), current)
@@ -305,32 +325,53 @@ def _history_forecast(forecast, user, deals, open_deals, rates, rate_today, toda
     # how many deals come, and a wrong guess makes it sort instead of hashing).
     every = len(covered) == len(stage_pipeline)
     with_history = open_deals if every else open_deals.filter(stage_id__in=covered)
-    amount = ExpressionWrapper(F("amount") * rate_today, output_field=AMOUNT_OUTPUT)
-    # The time to close is the stage's (or its pipeline's), so the expected month is computed
-    # in SQL; the rep's own history refines the probability, applied per aggregated row (one
-    # row per stage, rep, group and expected month: a single pass, however many deals).
-    offsets = [
-        When(stage_id=stage, then=Value(_whole_days(estimate(stage, None).remaining)))
-        for stage in covered
-    ]
-    expected = ExpressionWrapper(
-        F("stage_changed_at") + Case(*offsets, output_field=DurationField()),
-        output_field=DateTimeField(),
-    )
-    rows = (
-        with_history.annotate(month=TruncMonth(expected, output_field=DateField()))
-        .values_list("stage_id", "owner_id", "month", *dims)
-        .annotate(missing=rates.missing_count("currency", on=today), total=Sum(amount))
-    )
-    rows = rates.check_rows(list(rows), with_history, "currency", on=today)
-    by_month: dict = defaultdict(Decimal)
-    for row in rows:
-        found = chosen.get(row[:2]) or estimate(row[0], row[1])
-        levels[found.level].add(row[:2] if found.level == "owner" else row[0])
-        by_month[(row[2], row[3] if dims else None)] += row[-1] * found.probability
-    for (month, group), value in by_month.items():
-        fold(month, group, value)
-    forecast.method_levels = {level: len(keys) for level, keys in levels.items()}
+    if covered:
+        # The time to close is the stage's (or its pipeline's), so the expected month is
+        # computed in SQL (a branch per stage); the probability, the rep's own where the rep has
+        # enough history, comes from the learned rows joined to the deals.
+        offsets = [
+            When(stage_id=stage, then=Value(_whole_days(estimate(stage, None).remaining)))
+            for stage in covered
+        ]
+        expected = ExpressionWrapper(
+            F("stage_changed_at") + Case(*offsets, output_field=DurationField()),
+            output_field=DateTimeField(),
+        )
+        stage_rows = [(stage, estimate(stage, None).probability) for stage in covered]
+        owner_rows = [
+            (stage, owner, found.probability)
+            for (stage, owner), found in by_owner.items()
+            if owner is not None and found.deals >= MIN_OWNER_DEALS and stage in stage_pipeline
+        ]
+        rows = _weighted_sums(
+            with_history.annotate(
+                fc_stage=F("stage_id"),
+                fc_owner=F("owner_id"),
+                fc_month=TruncMonth(expected, output_field=DateField()),
+                fc_amount=ExpressionWrapper(F("amount") * rate_today, output_field=AMOUNT_OUTPUT),
+                fc_missing=Case(
+                    When(rates.missing_q("currency", on=today), then=Value(1)), default=Value(0)
+                ),
+                **({"fc_group": F(dims[0])} if dims else {}),
+            ),
+            stage_rows,
+            owner_rows,
+            grouped=bool(dims),
+        )
+        if any(row[-1] for row in rows):
+            rates.check(with_history, "currency", on=today)
+        for month, *group, value, _missing in rows:
+            fold(_as_date(month), group[0] if dims else None, value)
+
+    def count_levels() -> dict:
+        levels = defaultdict(set)
+        for stage, owner in with_history.values_list("stage_id", "owner_id").distinct():
+            found = estimate(stage, owner) if stage in covered else None
+            if found:
+                levels[found.level].add((stage, owner) if found.level == "owner" else stage)
+        return {level: len(keys) for level, keys in levels.items()}
+
+    forecast._method_levels = count_levels if covered else {}
     # Deals without enough history: the stage probability on their expected close date.
     rest = open_deals.exclude(stage_id__in=covered).filter(expected_close_date__isnull=False)
     if every:
@@ -347,6 +388,72 @@ def _history_forecast(forecast, user, deals, open_deals, rates, rate_today, toda
     rows = rates.check_rows(list(rows), rest, "currency", on=today)
     for row in rows:
         fold(row[0], row[1] if dims else None, row[-1])
+
+
+def _weighted_sums(deals, stage_rows, owner_rows, *, grouped: bool) -> list[tuple]:
+    """(month[, group], SUM(amount × probability), rows without a rate) of ``deals`` (annotated
+    with fc_stage, fc_owner, fc_month, fc_amount, fc_missing[, fc_group]), grouped by month (and
+    group). The probability is the (stage, rep)'s from ``owner_rows`` where there is one, else the
+    stage's from ``stage_rows``; deals of other stages are left out. The learned rows go in as
+    VALUES of a WITH clause (SQLite and PostgreSQL alike), numbers the code computed, as literals:
+    their count grows with reps × stages, and SQLite allows 32,766 bound parameters."""
+    columns = ["fc_stage", "fc_owner", "fc_month", "fc_amount", "fc_missing"]
+    columns += ["fc_group"] if grouped else []
+    sql, params = deals.values_list(*columns).query.sql_with_params()
+    tables = [
+        "es(stage_id, p) AS (VALUES "
+        + ", ".join(f"({int(stage)}, {_number(p)})" for stage, p in stage_rows)
+        + ")"
+    ]
+    joins = "JOIN es ON es.stage_id = q.fc_stage"
+    probability = "es.p"
+    if owner_rows:
+        # One key per (stage, rep): with a key of two columns SQLite scans the whole list for
+        # each deal; with one it builds an automatic index (PostgreSQL hashes either).
+        tables.append(
+            "eo(k, p) AS (VALUES "
+            + ", ".join(f"({_pair(s, o)}, {_number(p)})" for s, o, p in owner_rows)
+            + ")"
+        )
+        joins += f" LEFT JOIN eo ON eo.k = q.fc_stage * {PAIR} + q.fc_owner"
+        probability = "COALESCE(eo.p, es.p)"
+    keys = "q.fc_month, q.fc_group" if grouped else "q.fc_month"
+    query = (
+        f"WITH {', '.join(tables)} "
+        f"SELECT {keys}, SUM(q.fc_amount * {probability}), SUM(q.fc_missing) "
+        f"FROM ({sql}) q {joins} GROUP BY {keys}"
+    )
+    with connections[deals.db].cursor() as cursor:
+        cursor.execute(query, params)
+        return [(*row[:-2], _decimal(row[-2]), row[-1]) for row in cursor.fetchall()]
+
+
+PAIR = 2**32  # (stage, rep) -> stage × 2³² + rep: one integer (ids are below 2³¹)
+
+
+def _pair(stage: int, owner: int) -> int:
+    return int(stage) * PAIR + int(owner)
+
+
+def _number(value: Decimal) -> str:
+    """A probability as a SQL numeric literal (plain digits, never an exponent)."""
+    return format(Decimal(value), "f")
+
+
+def _decimal(value) -> Decimal | None:
+    """A sum as the database returned it (SQLite: a float) as a Decimal."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def _as_date(value) -> date:
+    """A month from a raw query: a date, a datetime (PostgreSQL) or text (SQLite)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
 
 
 def _whole_days(duration: timedelta) -> timedelta:

@@ -139,3 +139,41 @@ def test_group_by_owner_and_scope(world, sales):
         "Rep Tester": Decimal("200.00"),
         "Teammate Tester": Decimal("200.00"),
     }
+
+
+def test_history_and_stage_probability_side_by_side_per_rep(world, sales):
+    """A stage with history forecasts from it for every rep (none has 10 deals of their own); a
+    pipeline without any history counts its deals with the stage probability on their date."""
+    _pipe, (first, _second, won, lost) = sales
+    _other, (request, *_rest) = f.pipeline(name="Equipment", probabilities=(10,))
+    director, company = world.users["director"], world.companies["own"]
+    rep, teammate = world.users["rep"], world.users["teammate"]
+    # 5 closed deals went through stage 1, 2 of them won, 20 days after entering it.
+    for i in range(5):
+        f.closed_deal(
+            through=first,
+            to=won if i < 2 else lost,
+            owner=rep,
+            company=company,
+            entered=f.days_ago(100),
+            left=f.days_ago(80),
+        )
+    entered = timezone.now() - timedelta(days=1)
+    common = {"company": company, "expected": None, "stage_since": entered}
+    f.deal(stage=first, owner=rep, amount="1000.00", **common)
+    f.deal(stage=first, owner=teammate, amount="500.00", **common)
+    when = TODAY + timedelta(days=3)
+    f.deal(stage=request, owner=teammate, company=company, amount="700.00", expected=when)
+
+    forecast = build_forecast(
+        director, start=TODAY, end=TODAY + timedelta(days=365), group_by="owner"
+    )
+    learned = periods.period_key(entered + timedelta(days=20))
+    assert forecast.value(learned, rep.pk, "history") == Decimal("400")  # 1000 × 2/5
+    stage_rate = periods.period_key(when)
+    expected_teammate = {learned: Decimal("200")}  # 500 × 2/5
+    expected_teammate[stage_rate] = expected_teammate.get(stage_rate, 0) + Decimal("70")
+    for key, value in expected_teammate.items():
+        assert forecast.value(key, teammate.pk, "history") == value
+    assert forecast.grand_total()["history"] == Decimal("670.00")
+    assert forecast.method_levels == {"stage": 1}
