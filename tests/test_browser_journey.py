@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.utils import translation
@@ -348,6 +349,22 @@ def test_company_list_and_card_work_on_a_phone(live_server, browser: Browser, wa
     assert not watch.problems, watch.problems
 
 
+def choose_user(page, form: str, text: str, name: str) -> None:
+    """Type into a user picker and choose a user, as a user does: wait for the answer to what
+    was typed (an earlier answer can redraw the list under the pointer), choose, and see the
+    choice in the box with the list closed (open, it can cover the form's button)."""
+    page.locator(f"{form} .ts-control").first.click()
+    box = page.locator(f"{form} .ts-control input").first
+    with page.expect_response(lambda r: "q=" + quote(text) in r.url):
+        # Typed into the box itself (focused first), so no key can go elsewhere under load.
+        box.press_sequentially(text)
+    option = page.locator(f"{form} .ts-dropdown .option", has_text=name)
+    expect(option).to_have_count(1)
+    option.click()
+    expect(page.locator(f"{form} .ts-control .item")).to_have_text(name)
+    expect(page.locator(f"{form} .ts-dropdown")).to_be_hidden()
+
+
 def test_curator_pickers_load_users_as_you_type(live_server, browser: Browser, watch):
     """The curator filter and the bulk "assign curator" carry no option per user: opening them
     loads users from the server, typing narrows them, and the choice works."""
@@ -359,13 +376,7 @@ def test_curator_pickers_load_users_as_you_type(live_server, browser: Browser, w
     try:
         sign_in(page, base, "director")
         page.goto(f"{base}/companies/")
-        picker = page.locator("#filter-form .ts-control").first
-        picker.click()
-        page.keyboard.type("outsider")
-        page.locator(".ts-dropdown .option", has_text="Outsider Tester").click()
-        # As a user would, click "Filter" once the list of users has closed (open, it can
-        # cover the button).
-        expect(page.locator("#filter-form .ts-dropdown")).to_be_hidden()
+        choose_user(page, "#filter-form", "outsider", "Outsider Tester")
         page.locator("#filter-form button[type=submit]").click()
         rows = page.locator("#record-list tbody tr")
         expect(rows).to_have_count(1)
@@ -373,10 +384,7 @@ def test_curator_pickers_load_users_as_you_type(live_server, browser: Browser, w
         shot(page, "21-curator-filter")
         # Hand the company to the rep through the bulk action's picker.
         rows.first.locator("input.row-select").check()
-        page.locator("#bulk-form .ts-control").click()
-        page.keyboard.type("rep tes")
-        page.locator(".ts-dropdown .option", has_text="Rep Tester").click()
-        expect(page.locator("#bulk-form .ts-dropdown")).to_be_hidden()
+        choose_user(page, "#bulk-form", "rep tes", "Rep Tester")
         page.locator("#bulk-form button[type=submit]").click()
         expect(page.locator(".alert-success")).to_contain_text("1 record updated.")
         foreign.refresh_from_db()

@@ -127,6 +127,12 @@ WEB: dict[str, Route] = {
     "orders:invoice_update": Route(
         "doc_change", ("POST",), obj="invoice_draft", data=lambda w, k, a: {"notes": "Matrix"}
     ),
+    "orders:invoice_lines": Route(
+        "doc_change",
+        ("POST",),
+        obj="invoice_draft",
+        data=lambda w, k, a: {f"line_{_widget(w, k)}": "2"},
+    ),
     "orders:invoice_move": Route(
         "doc_change", ("POST",), obj="invoice_draft", data=lambda w, k, a: {"to": "issue"}
     ),
@@ -144,6 +150,7 @@ WEB: dict[str, Route] = {
     "orders:payment_delete": Route(
         "doc_payment_delete", ("POST",), obj="payment", data=lambda w, k, a: {}
     ),
+    "orders:shipment_list": Route("user", hidden_names=True, query="status=shipped&sort=-shipped"),
     "orders:shipment_detail": Route("doc", obj="shipment_planned"),
     "orders:shipment_move": Route(
         "doc_change", ("POST",), obj="shipment_planned", data=lambda w, k, a: {"to": "ship"}

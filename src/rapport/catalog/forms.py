@@ -35,6 +35,10 @@ class ServiceForm(forms.ModelForm):
 
 
 class ProductForm(ServiceForm):
+    # The stock level the form showed: shipments change the level while the form is open, so
+    # an unchanged level is not written back over theirs (see service_kwargs).
+    stock_level_shown = forms.DecimalField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Product
         fields = [
@@ -50,6 +54,22 @@ class ProductForm(ServiceForm):
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "stock_level": _(
+                "Empty for goods not kept in stock. Shipments lower it, so it may go below "
+                "zero when more was shipped than recorded."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stock_level_shown"].initial = self.instance.stock_level
+
+    def service_kwargs(self) -> dict:
+        kwargs = super().service_kwargs()
+        if self.instance.pk and kwargs["stock_level"] == self.cleaned_data["stock_level_shown"]:
+            del kwargs["stock_level"]
+        return kwargs
 
 
 class PriceListForm(ServiceForm):

@@ -57,7 +57,11 @@ def _product_errors(product: Product) -> dict:
     if product.sku and Product.objects.filter(sku=product.sku).exclude(pk=product.pk).exists():
         errors["sku"] = _("Another product already has this SKU.")
     if isinstance(product.stock_level, Decimal) and product.stock_level < 0:
-        errors["stock_level"] = _("A stock level cannot be negative.")
+        # Shipments may take a level below zero (see catalog.stock); a level typed in is a
+        # count and never negative, but saving a product that is below zero must still work.
+        stored = Product.objects.filter(pk=product.pk).values_list("stock_level", flat=True)
+        if product.pk is None or stored.first() != product.stock_level:
+            errors["stock_level"] = _("A stock level cannot be negative.")
     return errors
 
 

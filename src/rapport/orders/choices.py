@@ -96,7 +96,9 @@ INVOICE_MOVES = {
 }
 SHIPMENT_MOVES = {
     ShipmentStatus.PLANNED: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
-    ShipmentStatus.SHIPPED: {ShipmentStatus.DELIVERED},
+    # A shipped shipment may still be cancelled (marked shipped by mistake, or the goods came
+    # back before delivery): its goods go back into stock.
+    ShipmentStatus.SHIPPED: {ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED},
     ShipmentStatus.DELIVERED: set(),
     ShipmentStatus.CANCELLED: set(),
 }

@@ -145,11 +145,29 @@ def _chain(rng, deal, products, approver) -> None:
         chosen = None
     shipment = shipment_create(actor=actor, order=order, lines=chosen, carrier=rng.choice(CARRIERS))
     if rng.random() < 0.85:
+        _receive_goods(approver, shipment)
         shipped_on = min(issued_on + datetime.timedelta(days=rng.randint(1, 10)), today)
         shipment = shipment_ship(actor=actor, shipment=shipment, shipped_on=shipped_on)
         if rng.random() < 0.7:
             delivered = min(shipped_on + datetime.timedelta(days=rng.randint(1, 5)), today)
             shipment_deliver(actor=actor, shipment=shipment, delivered_on=delivered)
+
+
+def _receive_goods(admin, shipment) -> None:
+    """The demo records no goods received from suppliers: before a shipment takes more than the
+    stock holds, the goods "arrive" (an administrator raises the level, as after a count), so
+    the demo catalogue does not end below zero."""
+    from rapport.catalog.models import Product
+    from rapport.catalog.services import product_update
+    from rapport.catalog.stock import quantities_by_product, stocked
+
+    if admin is None:
+        return
+    needed = quantities_by_product(shipment.lines.values_list("order_line__product_id", "quantity"))
+    for product in stocked(Product.objects.filter(pk__in=list(needed))).order_by("pk"):
+        if product.stock_level < needed[product.pk]:
+            level = product.stock_level + needed[product.pk] + 10
+            product_update(actor=admin, product=product, stock_level=level)
 
 
 CARRIERS = ["DHL", "DPD", "Omniva", "Nova Poshta", "UPS"]

@@ -1,4 +1,4 @@
-"""Top-bar entries of the documents app: orders and invoices; document settings for admins."""
+"""Top-bar entries of the documents app: its lists for everyone, document settings for admins."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ def items(user) -> list:
         (reverse("orders:proposal_list"), _("Proposals")),
         (reverse("orders:order_list"), _("Orders")),
         (reverse("orders:invoice_list"), _("Invoices")),
+        (reverse("orders:shipment_list"), _("Shipments")),
     ]
     return [("", _("Documents"), "files", documents)]
 

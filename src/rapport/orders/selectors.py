@@ -8,7 +8,15 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from rapport.orders.choices import InvoiceStatus, OrderStatus, ProposalStatus
-from rapport.orders.models import Invoice, Order, Payment, Proposal, Shipment, ShipmentLine
+from rapport.orders.models import (
+    Invoice,
+    Order,
+    OrderLine,
+    Payment,
+    Proposal,
+    Shipment,
+    ShipmentLine,
+)
 
 
 @dataclass
@@ -127,6 +135,41 @@ def order_card(user, order: Order) -> OrderChain:
     ):
         shipments[line.shipment_id].lines_list.append(line)
     return oc
+
+
+@dataclass
+class DraftRow:
+    """An order line as the draft invoice editor shows it: what the draft invoices of it, and
+    the most it may (ordered, less what other live invoices already hold)."""
+
+    order_line: OrderLine
+    quantity: Decimal
+    left: Decimal
+    net_amount: Decimal | None = None
+
+
+def draft_invoice_rows(invoice: Invoice) -> list[DraftRow]:
+    """Every line of the invoice's order that the draft holds or could still hold (two
+    queries), in the order's order."""
+    mine = {row.order_line_id: row for row in invoice.lines.all()}
+    rows = []
+    for line in OrderLine.objects.filter(order_id=invoice.order_id).order_by("position", "pk"):
+        row = mine.get(line.pk)
+        quantity = row.quantity if row else Decimal(0)
+        left = line.quantity - line.quantity_invoiced + quantity
+        if row or left > 0:
+            rows.append(DraftRow(line, quantity, left, net_amount=row.net_amount if row else None))
+    return rows
+
+
+def products_below_zero(shipment: Shipment) -> list:
+    """The stocked products of ``shipment`` whose stock level is now below zero, by name."""
+    from rapport.catalog.models import Product
+    from rapport.catalog.stock import stocked
+
+    ids = ShipmentLine.objects.filter(shipment=shipment).values("order_line__product_id")
+    below = stocked(Product.objects.filter(pk__in=ids, stock_level__lt=0))
+    return list(below.order_by("name", "pk"))
 
 
 # PDFs ------------------------------------------------------------------------------------------

@@ -227,3 +227,69 @@ def test_companies_join_and_leave_a_customer_group(world):
     ]
     list_page = client.get(reverse("catalog:customergroup_list")).content.decode()
     assert "Dealers" in list_page
+
+
+def test_saving_an_open_product_form_keeps_the_stock_a_shipment_changed(world, catalogue):
+    """The form was opened at 42; a shipment took 2 out meanwhile. Saving the form with the
+    level untouched keeps 40; a level the administrator typed (a count) replaces it."""
+    from rapport.catalog.stock import stock_take_out
+
+    router = catalogue["router"]
+    client = client_for(world.users["admin"])
+    url = reverse("catalog:product_update", args=[router.pk])
+    form = client.get(url).content.decode()
+    assert 'name="stock_level_shown" value="42.000"' in form
+    assert "Shipments lower it" in form
+    stock_take_out(actor=world.users["rep"], quantities={router.pk: Decimal(2)}, document=router)
+    data = {
+        "kind": "product",
+        "name": "Router R-200 v2",
+        "sku": "NET-R200",
+        "unit": "pcs",
+        "tax_rate": "21",
+        "cost_price": "0",
+        "cost_currency": "EUR",
+        "stock_level": "42",
+        "stock_level_shown": "42.000",
+        "is_active": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    router.refresh_from_db()
+    assert (router.name, router.stock_level) == ("Router R-200 v2", Decimal(40))
+    assert client.post(url, {**data, "stock_level": "39"}).status_code == 302
+    router.refresh_from_db()
+    assert router.stock_level == Decimal(39)
+
+
+def test_a_level_below_zero_is_shown_in_red_and_the_product_still_saves(world, catalogue):
+    from rapport.catalog.stock import stock_take_out
+
+    router = catalogue["router"]
+    stock_take_out(actor=world.users["rep"], quantities={router.pk: Decimal(45)}, document=router)
+    rep = client_for(world.users["rep"])
+    page = rep.get(reverse("catalog:product_list")).content.decode()
+    assert '<td class="text-end text-danger fw-semibold">-3</td>' in page
+    card = rep.get(reverse("catalog:product_detail", args=[router.pk])).content.decode()
+    assert "Below zero: more was shipped than the stock level showed." in card
+    admin = client_for(world.users["admin"])
+    url = reverse("catalog:product_update", args=[router.pk])
+    data = {
+        "kind": "product",
+        "name": "Router R-200",
+        "sku": "NET-R200",
+        "unit": "pcs",
+        "tax_rate": "21",
+        "cost_price": "5",
+        "cost_currency": "EUR",
+        "stock_level": "-3",
+        "stock_level_shown": "-3.000",
+        "is_active": "on",
+    }
+    assert admin.post(url, data).status_code == 302
+    router.refresh_from_db()
+    assert (router.cost_price, router.stock_level) == (Decimal(5), Decimal(-3))
+    response = admin.post(url, {**data, "stock_level": "-4"})
+    assert response.status_code == 422
+    assert "A stock level cannot be negative." in response.content.decode()
+    router.refresh_from_db()
+    assert router.stock_level == Decimal(-3)

@@ -16,6 +16,7 @@ from rapport.orders import selectors
 from rapport.orders.filtersets.documents import (
     INVOICE_SORTS,
     ORDER_SORTS,
+    SHIPMENT_SORTS,
     InvoiceFilterSet,
     OrderFilterSet,
     PaymentFilterSet,
@@ -401,12 +402,14 @@ class PaymentViewSet(
 class ShipmentViewSet(
     _Documents, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
-    """Shipments of orders (partial ones too): planned, shipped, delivered or cancelled."""
+    """Shipments of orders (partial ones too): planned, shipped, delivered or cancelled.
+    Shipping takes the goods out of stock (a level may go below zero); cancelling a shipped
+    shipment puts them back."""
 
     model = Shipment
     filterset_class = ShipmentFilterSet
     ordering = ["-id"]
-    ordering_fields = ["id"]
+    ordering_fields = sorted({name for fields in SHIPMENT_SORTS.values() for name in fields})
 
     def get_serializer_class(self):
         return ShipmentCreateSerializer if self.action == "create" else ShipmentSerializer

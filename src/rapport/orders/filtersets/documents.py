@@ -18,6 +18,12 @@ DATE = forms.DateInput(attrs={"type": "date"})
 # Sort keys the lists and the API accept, and the (indexed) columns each sorts by.
 ORDER_SORTS = {"date": ("ordered_on", "id"), "number": ("number", "id")}
 INVOICE_SORTS = {"date": ("issued_on", "id"), "number": ("number", "id"), "due": ("due_on", "id")}
+SHIPMENT_SORTS = {
+    "created": ("id",),
+    "number": ("number", "id"),
+    "planned": ("planned_on", "id"),
+    "shipped": ("shipped_on", "id"),
+}
 
 OPEN_INVOICE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 
@@ -92,9 +98,44 @@ class PaymentFilterSet(filters.FilterSet):
 
 
 class ShipmentFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_search", label=_("Number, order or customer"), max_length=100
+    )
     status = filters.ChoiceFilter(choices=ShipmentStatus.choices, label=_("Status"))
+    company = _by_id("order__company", _("Customer"))
     order = _by_id("order", pgettext_lazy("document", "Order"))
+    planned_from = filters.DateFilter(
+        field_name="planned_on", lookup_expr="gte", label=_("Planned from"), widget=DATE
+    )
+    planned_to = filters.DateFilter(
+        field_name="planned_on", lookup_expr="lte", label=_("Planned to"), widget=DATE
+    )
+    shipped_from = filters.DateFilter(
+        field_name="shipped_on", lookup_expr="gte", label=_("Shipped from"), widget=DATE
+    )
+    shipped_to = filters.DateFilter(
+        field_name="shipped_on", lookup_expr="lte", label=_("Shipped to"), widget=DATE
+    )
 
     class Meta:
         model = Shipment
-        fields = ["status", "order"]
+        fields = [
+            "q",
+            "status",
+            "company",
+            "order",
+            "planned_from",
+            "planned_to",
+            "shipped_from",
+            "shipped_to",
+        ]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(order__number__icontains=value)
+            | Q(order__company__name__icontains=value)
+        )

@@ -49,6 +49,40 @@ class InvoiceCreateForm(QuantitiesForm):
     )
 
 
+class InvoiceLinesForm(forms.Form):
+    """The quantities of a draft invoice, one field per order line it holds or could hold
+    (``rows``: selectors.DraftRow). The fields are plain text: the service reads and checks the
+    numbers, with the same rules and messages as for the API."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for row in rows:
+            name = f"line_{row.order_line.pk}"
+            self.fields[name] = forms.CharField(
+                label=row.order_line.description,
+                required=False,
+                max_length=30,
+                initial=plain(row.quantity),
+            )
+            self.rows.append((row, name))
+
+    def lines(self) -> list[dict]:
+        """What to give invoice_update: every row, an empty field as zero, a row the request
+        did not send as it was."""
+        lines = []
+        for row, name in self.rows:
+            if name in self.data:
+                value = self.cleaned_data.get(name, "").strip() or "0"
+            else:
+                value = row.quantity
+            lines.append({"order_line": row.order_line, "quantity": value})
+        return lines
+
+    def row_fields(self):
+        return [(row, self[name]) for row, name in self.rows]
+
+
 class InvoiceNotesForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

@@ -247,7 +247,17 @@ class Shipment(Owned):
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["order", "status"], name="shipment_order")]
+        # The list's filters and sorts (orders.filtersets.documents.SHIPMENT_SORTS) and the
+        # scope of reps and teams; a customer is found through the order's index.
+        indexes = [
+            models.Index(fields=["order", "status"], name="shipment_order"),
+            models.Index(fields=["status", "id"], name="shipment_status"),
+            models.Index(fields=["owner", "status"], name="shipment_owner"),
+            models.Index(fields=["team", "status"], name="shipment_team"),
+            models.Index(fields=["number", "id"], name="shipment_number"),
+            models.Index(fields=["planned_on", "id"], name="shipment_planned"),
+            models.Index(fields=["shipped_on", "id"], name="shipment_shipped"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["number"], condition=~models.Q(number=""), name="shipment_unique_number"

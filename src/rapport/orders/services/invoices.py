@@ -37,11 +37,21 @@ def _labels():
     return {"document": _("invoice"), "choices": lambda v: InvoiceStatus(v).label}
 
 
-def _quantity(value) -> Decimal:
-    quantity = parse_decimal(value, field="lines", message=_("A quantity is not a number."))
+def _quantity(value, line: OrderLine) -> tuple[Decimal | None, str | None]:
+    """The quantity asked for ``line`` (empty: none), or the error that names the line."""
+    try:
+        quantity = parse_decimal(value, field="lines", default=Decimal(0))
+    except ValidationError:
+        quantity = None
     if quantity is None:
-        raise ValidationError({"lines": _("A quantity is not a number.")})
-    return quantity
+        return None, _("“%(line)s”: the quantity is not a number.") % {"line": line.description}
+    if quantity < 0:
+        return None, _("“%(line)s”: the quantity cannot be negative.") % {"line": line.description}
+    if quantity.normalize().as_tuple().exponent < -3:
+        return None, _("“%(line)s”: a quantity has at most 3 decimal places.") % {
+            "line": line.description
+        }
+    return quantity, None
 
 
 def plain(quantity: Decimal) -> str:
@@ -49,10 +59,13 @@ def plain(quantity: Decimal) -> str:
     return format(quantity.normalize(), "f")
 
 
-def chosen_quantities(order: Order, lines, *, remaining) -> list[tuple[OrderLine, Decimal]]:
+def chosen_quantities(
+    order: Order, lines, *, remaining, empty_message=None
+) -> list[tuple[OrderLine, Decimal]]:
     """(order line, quantity) pairs for a document made from ``order``: all that ``remaining``
     leaves when ``lines`` is None, else the chosen ones checked against it (lines with zero are
-    skipped). ``lines``: [{"order_line": OrderLine or id, "quantity": number}]."""
+    skipped). ``lines``: [{"order_line": OrderLine or id, "quantity": number}]. Every bad line
+    is reported at once, by its description; nothing chosen is ``empty_message``."""
     order_lines = {line.pk: line for line in order.lines.all()}
     if lines is None:
         chosen = [(line, remaining(line)) for line in order_lines.values()]
@@ -66,9 +79,9 @@ def chosen_quantities(order: Order, lines, *, remaining) -> list[tuple[OrderLine
                 errors.append(_("Line %(n)s: not a line of this order.") % {"n": index})
                 continue
             seen.add(line.pk)
-            quantity = _quantity(item.get("quantity"))
-            if quantity < 0:
-                errors.append(_("Line %(n)s: the quantity cannot be negative.") % {"n": index})
+            quantity, error = _quantity(item.get("quantity"), line)
+            if error:
+                errors.append(error)
             elif quantity > remaining(line):
                 errors.append(
                     _("“%(line)s”: at most %(left)s can be added, %(quantity)s was asked for.")
@@ -83,7 +96,9 @@ def chosen_quantities(order: Order, lines, *, remaining) -> list[tuple[OrderLine
         if errors:
             raise ValidationError({"lines": errors})
     if not chosen:
-        raise ValidationError({"lines": _("Nothing is left to add: choose at least one line.")})
+        raise ValidationError(
+            {"lines": empty_message or _("Nothing is left to add: choose at least one line.")}
+        )
     return chosen
 
 
@@ -148,15 +163,28 @@ def lock_invoice(actor, invoice: Invoice, *, if_match=None) -> Invoice:
 
 
 def _refuse_unless_draft(invoice: Invoice) -> None:
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise DomainError(
-            _(
-                "Invoice %(number)s is %(status)s and can no longer be edited. Cancel it and "
-                "make a new one instead."
-            )
-            % {"number": invoice, "status": invoice.get_status_display()},
-            code="invoice_locked",
+    """Only a draft is edited; the refusal says what can be done instead, which depends on how
+    far the invoice has gone (an invoice with payments cannot even be cancelled)."""
+    if invoice.status == InvoiceStatus.DRAFT:
+        return
+    values = {"number": invoice, "status": invoice.get_status_display()}
+    if invoice.status == InvoiceStatus.CANCELLED:
+        message = _(
+            "Invoice %(number)s is cancelled and can no longer be changed. Make a new invoice "
+            "from the order instead."
         )
+    elif invoice.amount_paid > 0:
+        message = _(
+            "Invoice %(number)s is %(status)s: an invoice with payments can no longer be "
+            "changed or cancelled. If a payment was recorded by mistake, the invoice's owner "
+            "or an administrator can delete it on the invoice card."
+        )
+    else:
+        message = _(
+            "Invoice %(number)s is %(status)s and can no longer be changed. Cancel it and make "
+            "a new one from the order instead."
+        )
+    raise DomainError(message % values, code="invoice_locked")
 
 
 def invoice_update(
@@ -181,7 +209,15 @@ def invoice_update(
             def remaining(line):
                 return line.quantity - line.quantity_invoiced + mine.get(line.pk, 0)
 
-            chosen = chosen_quantities(order, lines, remaining=remaining)
+            chosen = chosen_quantities(
+                order,
+                lines,
+                remaining=remaining,
+                empty_message=_(
+                    "An invoice needs at least one line with a quantity. To drop this draft, "
+                    "cancel it."
+                ),
+            )
             invoice.lines.all().delete()
             rows = _invoice_lines(invoice, chosen)
             InvoiceLine.objects.bulk_create(rows)
@@ -237,8 +273,14 @@ def invoice_cancel(*, actor, invoice: Invoice, if_match=None) -> Invoice:
     with transaction.atomic():
         invoice = lock_invoice(actor, invoice, if_match=if_match)
         if invoice.amount_paid > 0:
+            # Not "delete the payments": they are money the customer paid. Only a payment
+            # recorded by mistake is deleted, and only by the owner or an administrator.
             raise DomainError(
-                _("Payments were recorded against this invoice: delete them before cancelling."),
+                _(
+                    "Payments were recorded against this invoice, so it cannot be cancelled. If "
+                    "a payment was recorded by mistake, the invoice's owner or an administrator "
+                    "can delete it on the invoice card."
+                ),
                 code="invoice_paid",
             )
         order = lock_for_change(actor, invoice.order)

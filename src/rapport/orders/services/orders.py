@@ -197,16 +197,34 @@ def order_move(*, actor, order: Order, status: str, if_match=None) -> Order:
         if status not in OrderStatus.values:
             raise ValidationError({"status": _("Unknown status.")})
         if status == OrderStatus.CANCELLED:
-            live_invoices = order.invoices.exclude(status=InvoiceStatus.CANCELLED).exists()
-            live_shipments = order.shipments.exclude(status=ShipmentStatus.CANCELLED).exists()
-            if live_invoices or live_shipments:
-                raise DomainError(
-                    _("The order has invoices or shipments: cancel them first, then the order."),
-                    code="order_has_documents",
-                )
+            _refuse_cancel_with_documents(order)
         _set_order_status(actor, order, status)
         ensure_in_scope(actor, order)
     return order
+
+
+def _refuse_cancel_with_documents(order: Order) -> None:
+    """An order is cancelled only once its invoices and shipments are; when some of them cannot
+    be cancelled any more (money received, goods delivered), say so instead of asking for it."""
+    invoices = order.invoices.exclude(status=InvoiceStatus.CANCELLED)
+    shipments = order.shipments.exclude(status=ShipmentStatus.CANCELLED)
+    paid = invoices.filter(amount_paid__gt=0).exists()
+    if paid or shipments.filter(status=ShipmentStatus.DELIVERED).exists():
+        raise DomainError(
+            _(
+                "The order can no longer be cancelled: the customer has paid for it or received "
+                "goods. Mark it completed when nothing more will be invoiced or shipped."
+            ),
+            code="order_has_documents",
+        )
+    if invoices.exists() or shipments.exists():
+        raise DomainError(
+            _(
+                "The order has invoices or shipments that are not cancelled: cancel them first, "
+                "then the order."
+            ),
+            code="order_has_documents",
+        )
 
 
 # Document settings (administrators) -----------------------------------------------------------

@@ -93,24 +93,50 @@ def test_issue_gives_number_and_due_date(world):
         invoice_issue(actor=rep, invoice=invoice)
 
 
-def test_editing_an_issued_or_paid_invoice_is_refused(world):
+def test_editing_an_issued_or_paid_invoice_is_refused_with_advice_that_works(world):
     rep = world.users["rep"]
-    invoice = invoice_create(actor=rep, order=make_order(world))
+    order = make_order(world)
+    widget = order.lines.get(description="Widget")
+    invoice = invoice_create(actor=rep, order=order, lines=[{"order_line": widget, "quantity": 1}])
     invoice = invoice_update(actor=rep, invoice=invoice, notes="Draft note")
     invoice = invoice_issue(actor=rep, invoice=invoice)
-    with pytest.raises(DomainError, match="can no longer be edited"):
+    # Issued, unpaid: cancelling it is possible, so that is the advice.
+    with pytest.raises(DomainError) as refused:
         invoice_update(actor=rep, invoice=invoice, notes="Changed")
+    assert str(refused.value) == (
+        f"Invoice {invoice.number} is issued and can no longer be changed. Cancel it and make "
+        "a new one from the order instead."
+    )
     payment_create(actor=rep, invoice=invoice, amount=invoice.total)
     invoice.refresh_from_db()
     assert invoice.status == "paid"
     before = _counts()
-    with pytest.raises(DomainError, match="can no longer be edited"):
+    # Paid: it can be neither changed nor cancelled, so the message does not suggest either.
+    with pytest.raises(DomainError) as refused:
         invoice_update(actor=rep, invoice=invoice, notes="Changed")
-    with pytest.raises(DomainError):
+    assert refused.value.code == "invoice_locked"
+    assert str(refused.value) == (
+        f"Invoice {invoice.number} is paid: an invoice with payments can no longer be changed "
+        "or cancelled. If a payment was recorded by mistake, the invoice's owner or an "
+        "administrator can delete it on the invoice card."
+    )
+    with pytest.raises(DomainError, match="so it cannot be cancelled") as refused:
         invoice_cancel(actor=rep, invoice=invoice)
+    assert "delete them" not in str(refused.value)
+    with pytest.raises(DomainError, match="an invoice with payments"):
+        invoice_update(actor=rep, invoice=invoice, lines=[{"order_line": widget, "quantity": 1}])
     assert _counts() == before
     invoice.refresh_from_db()
     assert invoice.notes == "Draft note" and invoice.status == "paid"
+
+
+def test_a_cancelled_invoice_points_to_a_new_one(world):
+    rep = world.users["rep"]
+    order = make_order(world)
+    invoice = invoice_cancel(actor=rep, invoice=invoice_create(actor=rep, order=order))
+    with pytest.raises(DomainError, match="is cancelled .* Make a new invoice from the order"):
+        invoice_update(actor=rep, invoice=invoice, notes="Changed")
+    assert invoice_create(actor=rep, order=order).total == order.total  # which is possible
 
 
 def test_draft_lines_can_be_changed(world):

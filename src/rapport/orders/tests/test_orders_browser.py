@@ -1,5 +1,6 @@
-"""In chromium: from the order card, a partial invoice is made and issued, a partial payment is
-recorded, a shipment is sent, and the card shows what is still outstanding."""
+"""In chromium: from the order card, a partial invoice is made, its draft quantities edited in
+place, issued, a partial payment is recorded, a shipment is sent and found in the shipments list,
+and the card shows what is still outstanding."""
 
 from __future__ import annotations
 
@@ -36,6 +37,20 @@ def test_order_to_invoice_payment_and_shipment(live_server, page: Page):
     page.fill(f"input[name=line_{installation.pk}]", "0")
     page.locator("#invoice-form button[type=submit]").click()
     expect(page.locator("h1")).to_contain_text("Draft invoice")
+    # The draft's quantities are edited in place: a bad one is explained, a good one saved and
+    # the card's totals follow, without leaving the page.
+    quantity = page.locator(f"#invoice-lines input[name=line_{widget.pk}]")
+    quantity.fill("-1")
+    page.locator("#invoice-lines-save").click()
+    expect(page.locator("#invoice-lines-error")).to_contain_text("cannot be negative")
+    expect(page.locator("#invoice-due")).to_contain_text("435.60")
+    page.locator(f"#invoice-lines input[name=line_{widget.pk}]").fill("5")
+    page.locator("#invoice-lines-save").click()
+    expect(page.locator("#invoice-lines-saved")).to_be_visible()
+    expect(page.locator("#invoice-due")).to_contain_text("544.50")  # 5 × 90 + 21 %
+    page.locator(f"#invoice-lines input[name=line_{widget.pk}]").fill("4")
+    page.locator("#invoice-lines-save").click()
+    expect(page.locator("#invoice-total")).to_contain_text("435.60")
     page.locator("button[name=to][value=issue]").click()
     expect(page.locator("h1 [data-status]")).to_have_attribute("data-status", "issued")
 
@@ -54,7 +69,10 @@ def test_order_to_invoice_payment_and_shipment(live_server, page: Page):
     page.locator("button[name=to][value=ship]").click()
     expect(page.locator("h1 [data-status]")).to_have_attribute("data-status", "shipped")
 
-    page.locator(f"a[href='/orders/{order.pk}/']").first.click()
+    page.locator("#mainnav .dropdown-toggle", has_text="Documents").click()
+    page.locator("#mainnav a[href='/shipments/']").click()
+    expect(page.locator("#shipment-table")).to_contain_text("Widget × 2")
+    page.locator(f"#shipment-table a[href='/orders/{order.pk}/']").click()
     expect(page.locator("#order-outstanding")).to_contain_text("300.00")
     expect(page.locator("#order-shipments")).to_contain_text("Widget × 2")
     expect(page.locator("#order-lines")).to_contain_text("4")

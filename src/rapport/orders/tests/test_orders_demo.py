@@ -49,3 +49,35 @@ def test_demo_documents_for_won_deals(world):
     # The project work brings each proposal to its deal's amount (so reports agree).
     for proposal in Proposal.objects.select_related("deal"):
         assert proposal.net_total == proposal.deal.amount
+
+
+def test_demo_shipments_take_goods_out_of_stock_without_going_below_zero(world):
+    from django.contrib.contenttypes.models import ContentType
+
+    from rapport.catalog import demo as catalogue_demo
+    from rapport.core.models import ChangeRecord
+
+    users = list(world.users.values())
+    catalogue_demo.seed(rng=random.Random(7), users=users, stdout=io.StringIO())
+    pipeline = Pipeline.objects.create(name="Demo")
+    stage = Stage.objects.create(pipeline=pipeline, name="Won", kind="won")
+    rep = world.users["rep"]
+    for i in range(25):
+        Deal.objects.create(
+            name=f"Demo deal {i}",
+            pipeline=pipeline,
+            stage=stage,
+            status="won",
+            company=world.companies["own"],
+            currency="EUR",
+            amount=Decimal(20000),
+            owner=rep,
+            team=rep.team,
+            closed_at=timezone.now() - datetime.timedelta(days=5 * i),
+        )
+    demo.seed(rng=random.Random(5), users=users, stdout=io.StringIO())
+    product = ContentType.objects.get_for_model(Product)
+    shipment = ContentType.objects.get_for_model(Shipment)
+    moved = ChangeRecord.objects.filter(content_type=product, parent_content_type=shipment)
+    assert moved.exists()
+    assert not Product.objects.filter(stock_level__lt=0).exists()

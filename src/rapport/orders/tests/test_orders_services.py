@@ -77,9 +77,15 @@ def test_order_moves_on_by_itself_and_is_completed_when_all_is_done(world):
 def test_cancelling_an_order_with_documents_is_refused(world):
     rep = world.users["rep"]
     order = make_order(world)
-    invoice_create(actor=rep, order=order)
+    invoice = invoice_issue(actor=rep, invoice=invoice_create(actor=rep, order=order))
     with pytest.raises(DomainError, match="cancel them first"):
         order_move(actor=rep, order=order, status="cancelled")
+    # Once the customer has paid, cancelling the invoice is refused too: no such advice.
+    payment_create(actor=rep, invoice=invoice, amount="10")
+    with pytest.raises(DomainError) as refused:
+        order_move(actor=rep, order=order, status="cancelled")
+    assert "can no longer be cancelled" in str(refused.value)
+    assert "cancel them" not in str(refused.value)
     order.refresh_from_db()
     assert order.status == "in_progress"
 

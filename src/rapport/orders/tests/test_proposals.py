@@ -288,6 +288,10 @@ def test_only_a_draft_is_edited_and_versions_keep_the_number(setup):
     assert str(new).endswith("v2")
     with pytest.raises(DomainError):
         svc.proposal_new_version(actor=rep, proposal=proposal)
+    # The replaced version cannot get another version: the message points to the newest one.
+    with pytest.raises(DomainError) as exc:
+        svc.proposal_update(actor=rep, proposal=proposal, title="Changed")
+    assert "Open the newest version" in str(exc.value) and "new version of" not in str(exc.value)
 
 
 def test_accept_creates_the_order_once(setup):
@@ -303,6 +307,12 @@ def test_accept_creates_the_order_once(setup):
     with pytest.raises(DomainError) as exc:
         svc.proposal_accept(actor=rep, proposal=proposal)
     assert "already been accepted" in str(exc.value.message)
+    # An accepted proposal cannot be versioned (its order exists): the advice is a new one.
+    with pytest.raises(DomainError) as exc:
+        svc.proposal_update(actor=rep, proposal=proposal, title="Changed")
+    assert exc.value.code == "not_draft"
+    assert "make a new proposal on the deal" in str(exc.value)
+    assert "new version" not in str(exc.value)
     assert counts() == before
 
 

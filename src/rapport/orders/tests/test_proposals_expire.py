@@ -81,11 +81,10 @@ def test_the_scheduler_queues_the_expiry_and_the_worker_runs_it(setup, run_tasks
 
     call_command("rapport_scheduler", once=True)
     call_command("rapport_scheduler", once=True)  # a run still waiting is not queued twice
-    waiting = DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True)
-    assert sorted(waiting) == [
-        "rapport.core.jobs.reap_expired_task",
-        "rapport.orders.tasks.expire_proposals",
-    ]
+    waiting = list(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True))
+    # Other apps' periodic tasks are queued too; this one exactly once.
+    assert waiting.count("rapport.orders.tasks.expire_proposals") == 1
+    assert "rapport.core.jobs.reap_expired_task" in waiting
     run_tasks()
     assert Proposal.objects.get(pk=late.pk).status == "expired"
     result = DBTaskResult.objects.get(task_path="rapport.orders.tasks.expire_proposals")

@@ -55,7 +55,7 @@ def test_shipping_more_than_ordered_is_refused(world):
     assert (Shipment.objects.count(), ShipmentLine.objects.count()) == before
 
 
-def test_cancel_only_a_planned_shipment(world):
+def test_cancel_a_planned_or_shipped_shipment_but_not_a_delivered_one(world):
     rep = world.users["rep"]
     order = make_order(world)
     planned = shipment_create(actor=rep, order=order)
@@ -64,8 +64,14 @@ def test_cancel_only_a_planned_shipment(world):
     assert all(x.quantity_shipped == 0 for x in order.lines.all())
     shipped = shipment_ship(actor=rep, shipment=shipment_create(actor=rep, order=order))
     with pytest.raises(DomainError, match="cannot go from"):
-        shipment_cancel(actor=rep, shipment=shipped)
-    with pytest.raises(DomainError, match="cannot go from"):
         shipment_ship(actor=rep, shipment=shipped)
-    shipped.refresh_from_db()
-    assert shipped.status == "shipped"
+    shipment_cancel(actor=rep, shipment=shipped)  # marked shipped by mistake
+    assert all(x.quantity_shipped == 0 for x in order.lines.all())
+    delivered = shipment_deliver(
+        actor=rep,
+        shipment=shipment_ship(actor=rep, shipment=shipment_create(actor=rep, order=order)),
+    )
+    with pytest.raises(DomainError, match="cannot go from"):
+        shipment_cancel(actor=rep, shipment=delivered)
+    delivered.refresh_from_db()
+    assert delivered.status == "delivered"

@@ -15,12 +15,14 @@ urlpatterns: list = [
     path("invoices/", invoices.InvoiceListView.as_view(), name="invoice_list"),
     path("invoices/<int:pk>/", invoices.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("invoices/<int:pk>/edit/", invoices.InvoiceUpdateView.as_view(), name="invoice_update"),
+    path("invoices/<int:pk>/lines/", invoices.InvoiceLinesView.as_view(), name="invoice_lines"),
     path("invoices/<int:pk>/move/", invoices.InvoiceMoveView.as_view(), name="invoice_move"),
     path("invoices/<int:pk>/pdf/", invoices.InvoicePdfView.as_view(), name="invoice_pdf"),
     path(
         "invoices/<int:pk>/payments/", invoices.PaymentCreateView.as_view(), name="payment_create"
     ),
     path("payments/<int:pk>/delete/", invoices.PaymentDeleteView.as_view(), name="payment_delete"),
+    path("shipments/", shipments.ShipmentListView.as_view(), name="shipment_list"),
     path("shipments/<int:pk>/", shipments.ShipmentDetailView.as_view(), name="shipment_detail"),
     path("shipments/<int:pk>/move/", shipments.ShipmentMoveView.as_view(), name="shipment_move"),
     path(

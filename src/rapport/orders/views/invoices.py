@@ -1,17 +1,21 @@
-"""Invoices: the list (overdue filter), the card, making one from an order, issuing, cancelling,
-payments against it, and its PDF."""
+"""Invoices: the list (overdue filter), the card, making one from an order, editing a draft's
+quantities, issuing, cancelling, payments against it, and its PDF."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django_htmx.http import HttpResponseClientRefresh
 
 from rapport.core import scoping
+from rapport.core.cards import card_sections
 from rapport.core.errors import DomainError, ValidationError
+from rapport.core.services import etag_for
 from rapport.core.views import (
     FilteredListMixin,
     ScopedMixin,
@@ -21,7 +25,12 @@ from rapport.core.views import (
 from rapport.orders import selectors
 from rapport.orders.choices import INVOICE_MOVES, InvoiceStatus
 from rapport.orders.filtersets.documents import INVOICE_SORTS, InvoiceFilterSet
-from rapport.orders.forms.documents import InvoiceCreateForm, InvoiceNotesForm, PaymentForm
+from rapport.orders.forms.documents import (
+    InvoiceCreateForm,
+    InvoiceLinesForm,
+    InvoiceNotesForm,
+    PaymentForm,
+)
 from rapport.orders.models import Invoice, Order, Payment
 from rapport.orders.services.invoices import (
     invoice_cancel,
@@ -54,6 +63,18 @@ class InvoiceListView(FilteredListMixin, TemplateView):
         }
 
 
+def lines_editor_context(invoice: Invoice, form=None, errors=None) -> dict:
+    """The draft's quantities editor (``orders/invoice_lines.html``): a fresh form, or the one
+    the user sent with what was wrong with it."""
+    rows = selectors.draft_invoice_rows(invoice)
+    return {
+        "invoice": invoice,
+        "lines_form": form or InvoiceLinesForm(rows=rows),
+        "line_errors": errors or [],
+        "etag": etag_for(invoice),
+    }
+
+
 class InvoiceDetailView(ScopedMixin, TemplateView):
     model = Invoice
     template_name = "orders/invoice_detail.html"
@@ -72,8 +93,12 @@ class InvoiceDetailView(ScopedMixin, TemplateView):
             InvoiceStatus.ISSUED,
             InvoiceStatus.PARTIALLY_PAID,
         )
+        editor = {}
+        if writable and invoice.status == InvoiceStatus.DRAFT:
+            editor = lines_editor_context(invoice)
         return {
             **super().get_context_data(**kwargs),
+            **editor,
             "invoice": invoice,
             "lines": list(invoice.lines.all()),
             "payments": payments,
@@ -87,6 +112,7 @@ class InvoiceDetailView(ScopedMixin, TemplateView):
             "payment_form": kwargs.get("payment_form")
             or PaymentForm(initial={"amount": invoice.amount_due, "currency": invoice.currency}),
             "notes_form": InvoiceNotesForm(initial={"notes": invoice.notes}),
+            "card_sections": card_sections(self.request, invoice, can_change=writable),
         }
 
 
@@ -144,6 +170,45 @@ class InvoiceUpdateView(WriterRequiredMixin, ScopedMixin, View):
                 messages.error(request, error_message(exc))
             else:
                 messages.success(request, _("Saved."))
+        return redirect(invoice.get_absolute_url())
+
+
+class InvoiceLinesView(WriterRequiredMixin, ScopedMixin, View):
+    """Save a draft's quantities (the card's editor; htmx answers with the editor again)."""
+
+    model = Invoice
+    action = scoping.CHANGE
+
+    def post(self, request, pk):
+        invoice = self.get_scoped_object()
+        form = InvoiceLinesForm(request.POST, rows=selectors.draft_invoice_rows(invoice))
+        errors = []
+        if not form.is_valid():
+            errors = [m for field_errors in form.errors.values() for m in field_errors]
+        else:
+            try:
+                invoice = invoice_update(
+                    actor=request.user,
+                    invoice=invoice,
+                    lines=form.lines(),
+                    if_match=request.POST.get("etag") or None,
+                )
+            except (ValidationError, DomainError) as exc:
+                errors = exc.messages if isinstance(exc, ValidationError) else [exc.message]
+        invoice = Invoice.objects.get(pk=invoice.pk)
+        if invoice.status != InvoiceStatus.DRAFT:
+            # Issued or cancelled meanwhile: the whole card changes, not only the editor.
+            if errors:
+                messages.error(request, " ".join(str(e) for e in errors))
+            return HttpResponseClientRefresh() if request.htmx else redirect(invoice)
+        if request.htmx:
+            context = lines_editor_context(invoice, form if errors else None, errors)
+            context["saved"] = not errors
+            return TemplateResponse(request, "orders/invoice_lines.html", context)
+        if errors:
+            messages.error(request, " ".join(str(e) for e in errors))
+        else:
+            messages.success(request, _("The quantities are saved."))
         return redirect(invoice.get_absolute_url())
 
 

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from rapport.core import scoping
+from rapport.core.cards import card_sections
 from rapport.core.errors import DomainError, ValidationError
 from rapport.core.views import (
     FilteredListMixin,
@@ -87,6 +88,7 @@ class OrderDetailView(ScopedMixin, TemplateView):
             and any(x.quantity_shipped < x.quantity for x in lines),
             "moves": [OrderStatus(s) for s in ORDER_MOVES[order.status]] if writable else [],
             "notes_form": OrderNotesForm(initial={"notes": order.notes}),
+            "card_sections": card_sections(self.request, order, can_change=writable),
         }
 
 
