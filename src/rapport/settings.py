@@ -83,7 +83,9 @@ INSTALLED_APPS = [
     "rapport.catalog",
     "rapport.sales",
     "rapport.orders",
+    "rapport.processes",
     "rapport.analytics",
+    "rapport.automation",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +297,10 @@ SPECTACULAR_SETTINGS = {
         "DistributionMethodEnum": "rapport.sales.choices.DistributionMethod",
         # Named as before lead distribution rules also had a "method".
         "MethodEnum": "rapport.contacts.choices.ConsentMethod",
+        "RoleEnum": "rapport.accounts.choices.Role",
+        "ProcessStatusEnum": "rapport.processes.choices.ProcessStatus",
+        "ProcessStageStatusEnum": "rapport.processes.choices.StageStatus",
+        "TaskStatusEnum": "rapport.activities.choices.TaskStatus",
     },
 }
 

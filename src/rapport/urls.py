@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("rapport.catalog.urls")),
     path("", include("rapport.sales.urls")),
     path("", include("rapport.orders.urls")),
+    path("", include("rapport.processes.urls")),
     path("", include("rapport.analytics.urls")),
+    path("", include("rapport.automation.urls")),
     path("", include("rapport.web.urls")),
 ]

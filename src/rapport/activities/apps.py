@@ -8,3 +8,10 @@ class ActivitiesConfig(AppConfig):
     name = "rapport.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self):
+        from rapport.activities.services.handoffs import on_task_done
+        from rapport.core import events
+
+        # Completing a handed-over task closes its hand-off (services/handoffs.py).
+        events.subscribe("task.done", on_task_done)

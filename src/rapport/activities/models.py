@@ -3,7 +3,6 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from rapport.activities.choices import (
 )
 from rapport.core import scoping
 from rapport.core.models import BaseModel, RestrictedManager
+from rapport.core.records import record_link
 
 
 class Activity(BaseModel):
@@ -94,7 +94,7 @@ class Activity(BaseModel):
         return reverse("activities:activity_detail", args=[self.pk]) if target else "/"
 
 
-class Task(BaseModel):
+class Task(record_link(related_name="tasks"), BaseModel):
     """Something someone must do by a time, about any record (a customer, a lead, a deal, an
     order...; see core/records.py) or about nothing in particular.
 
@@ -148,31 +148,7 @@ class Task(BaseModel):
     )
     # [{"text": "...", "done": false}, ...]
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
-    content_type = models.ForeignKey(
-        ContentType,
-        verbose_name=_("record type"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    object_id = models.BigIntegerField(_("record"), null=True, blank=True)
-    company = models.ForeignKey(
-        "contacts.Company",
-        verbose_name=_("company"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="tasks",
-    )
-    person = models.ForeignKey(
-        "contacts.Person",
-        verbose_name=_("person"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="tasks",
-    )
+    # The record (content_type, object_id) and the customer (company, person): record_link.
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -185,12 +161,14 @@ class Task(BaseModel):
     )
 
     # Seen by its assignee and author (and their heads), by the department whose queue it waits
-    # in, and by whoever sees the customer it is about; changed by the first two groups only.
+    # in, by whoever handed it over, and by whoever sees the customer it is about; changed by the
+    # first two groups only.
     scope = scoping.SplitScope(
         view=scoping.AnyScope(
             (
                 scoping.OwnedScope(owner="assignee", curator="author", team="team"),
                 scoping.DepartmentScope(department="department"),
+                scoping.MemberScope(through="activities.Handoff", link="task", user="from_user"),
                 scoping.ParentScope(
                     parents=("company", "person"),
                     owner=None,
@@ -235,6 +213,12 @@ class Task(BaseModel):
                 name="task_reminder_due",
                 condition=models.Q(reminded_at__isnull=True, remind_at__isnull=False),
             ),
+            # The overdue prompts walk the open tasks that fell due lately, by due time.
+            models.Index(
+                fields=["due_at", "id"],
+                name="task_open_due",
+                condition=models.Q(status__in=OPEN_TASK_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -262,7 +246,7 @@ class Task(BaseModel):
         return sum(1 for item in self.checklist or [] if item.get("done"))
 
 
-class Meeting(BaseModel):
+class Meeting(record_link(related_name="meetings"), BaseModel):
     """A planned meeting or call with our people and the customer's, at a place or a link.
 
     ``uid`` and ``sequence`` identify it in iCalendar: an invitation sent again after a change
@@ -297,31 +281,7 @@ class Meeting(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    content_type = models.ForeignKey(
-        ContentType,
-        verbose_name=_("record type"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    object_id = models.BigIntegerField(_("record"), null=True, blank=True)
-    company = models.ForeignKey(
-        "contacts.Company",
-        verbose_name=_("company"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="meetings",
-    )
-    person = models.ForeignKey(
-        "contacts.Person",
-        verbose_name=_("person"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="meetings",
-    )
+    # The record (content_type, object_id) and the customer (company, person): record_link.
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
     uid = models.UUIDField(_("calendar id"), default=uuid.uuid4, unique=True, editable=False)
@@ -524,6 +484,8 @@ class Handoff(BaseModel):
         related_name="+",
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Why the receiving department sent it back (set when it is returned).
+    return_reason = models.TextField(_("reason for returning"), blank=True, max_length=1000)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -553,7 +515,14 @@ class Handoff(BaseModel):
             )
         ),
     )
-    tracked_fields = ["to_department", "note", "deadline", "status", "acknowledged_by"]
+    tracked_fields = [
+        "to_department",
+        "note",
+        "deadline",
+        "status",
+        "acknowledged_by",
+        "return_reason",
+    ]
 
     class Meta:
         verbose_name = _("hand-off")

@@ -1,4 +1,5 @@
-"""Writing and reading the change log. Services call ``record_change``; nothing else writes it."""
+"""Writing and reading the change log. Services call ``record_change`` (or, for many changes at
+once, ``change_row`` and ``record_changes``); nothing else writes it."""
 
 from __future__ import annotations
 
@@ -61,9 +62,31 @@ def record_change(
     after: dict | None = None,
     parent: models.Model | None = None,
 ) -> ChangeRecord | None:
+    row = change_row(actor=actor, action=action, obj=obj, before=before, after=after, parent=parent)
+    if row is not None:
+        row.save(force_insert=True)
+    return row
+
+
+def record_changes(rows: Iterable[ChangeRecord | None]) -> list[ChangeRecord]:
+    """Write many changes at once (one INSERT per thousand): rows made by ``change_row``."""
+    return ChangeRecord.objects.bulk_create([row for row in rows if row is not None], 1000)
+
+
+def change_row(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    parent: models.Model | None = None,
+) -> ChangeRecord | None:
+    """The change record ``record_change`` writes, unsaved (None: an update that changed
+    nothing); ``record_changes`` writes many of them at once."""
     if action == ChangeAction.UPDATE and before == after:
         return None
-    return ChangeRecord.objects.create(
+    return ChangeRecord(
         actor=actor if getattr(actor, "pk", None) else None,
         request_id=current_request_id(),
         action=action,

@@ -8,6 +8,7 @@ from email.utils import formataddr, getaddresses
 
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import transaction
 from django.utils import timezone
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -74,8 +75,10 @@ class OutboxBackend(BaseEmailBackend):
     """The embedded default: messages wait in the outbox, readable by administrators."""
 
     def send_messages(self, email_messages) -> int:
-        for message in email_messages:
-            _store(message)
+        # One commit for a batch (notification e-mails come 500 at a time), not one per message.
+        with transaction.atomic():
+            for message in email_messages:
+                _store(message)
         return len(email_messages)
 
 
@@ -90,18 +93,35 @@ class SmtpOutboxBackend(SmtpBackend):
     """
 
     def send_messages(self, email_messages) -> int:
+        # One SMTP session for the whole batch (notification e-mails come 500 at a time); a
+        # server that cannot be reached now is tried again per message, each failure kept.
+        try:
+            opened = bool(email_messages) and self.open()
+        except Exception:  # noqa: BLE001  (recorded per message below)
+            opened = False
         sent = 0
-        for message in email_messages:
-            row = _store(message)
-            if self._deliver(row, message):
-                sent += 1
+        try:
+            for message in email_messages:
+                row = _store(message)
+                if self._deliver(row, message):
+                    sent += 1
+        finally:
+            if opened:
+                self._drop_session()
         return sent
+
+    def _drop_session(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001  (a session that broke: the next message opens anew)
+            self.connection = None
 
     def _deliver(self, row, message) -> bool:
         try:
             count = super().send_messages([message])
         except Exception as exc:  # any SMTP or network failure: keep it and try again later
             count, error = 0, str(exc)[:2000] or exc.__class__.__name__
+            self._drop_session()  # the next message of the batch does not reuse a broken one
         else:
             error = "" if count else "The server did not accept the message."
         if count:

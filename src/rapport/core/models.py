@@ -430,6 +430,9 @@ class Notification(models.Model):
                 name="notification_user_unread",
                 condition=models.Q(read_at__isnull=True),
             ),
+            # "Who was told under these keys?" for a batch of reminders (core/notifications.py):
+            # the unique (user, key) index cannot be searched by key alone.
+            models.Index(fields=["key"], name="notification_key", condition=~models.Q(key="")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,17 +1,21 @@
 """The notification centre: tell users something, in their own language, in the app and by e-mail.
 
-``notify()`` is the one way to do it; reminders, hand-offs, processes and automation rules all call
-it. Rows are written in the caller's transaction; e-mails go out after the commit, each claimed
-first so that two workers (or a retried task) never send the same notification twice.
+``notify_many()`` is the one way to do it, and ``notify()`` its one-item case; reminders,
+hand-offs, processes and automation rules all call them. Rows are written in the caller's
+transaction (one look-up of who was told before and one INSERT per batch); e-mails go out after
+the commit, claimed first so that two workers (or a retried task) never send the same
+notification twice.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,11 +24,28 @@ from rapport.core.models import Notification
 
 Text = str | Callable[[Any], str]
 
+# E-mails claimed and sent together (one claim and one mail connection per chunk).
+EMAIL_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One thing to tell ``users``: texts are strings or callables given the recipient (called
+    with the recipient's language active); with ``key`` a user is told only once per key."""
+
+    users: Iterable
+    kind: str
+    title: Text
+    body: Text = ""
+    url: str = ""
+    key: str = ""
+    email: bool = False
+
 
 def _render(text: Text, user) -> str:
-    """``text`` in ``user``'s language: a lazy string, or a callable given the user."""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        return str(text(user) if callable(text) else text)
+    """``text`` for ``user``: a lazy string, or a callable given the user (the caller has made
+    the user's language active)."""
+    return str(text(user) if callable(text) else text)
 
 
 def notify(
@@ -40,62 +61,132 @@ def notify(
     """Tell each active user in ``users``; with ``key``, a user is told only once per key.
 
     Returns the notifications newly made (those told before under the same key are left out)."""
-    recipients = {user.pk: user for user in users if user is not None and user.is_active}
-    if not recipients:
+    return notify_many(
+        [Notice(users=users, kind=kind, title=title, body=body, url=url, key=key, email=email)]
+    )
+
+
+def notify_many(notices: Iterable[Notice]) -> list[Notification]:
+    """Tell many things at once: one query for who was told before under the notices' keys,
+    one INSERT, one e-mail job after the commit. Each user reads each notice in their own
+    language and is told once per key (within the batch too).
+
+    Returns the notifications newly made (those told before under the same key are left out)."""
+    wanted: list[tuple[Any, Notice, str]] = []  # (user, notice, key)
+    keyed: set[tuple[int, str]] = set()
+    for notice in notices:
+        key = notice.key[:200]
+        seen: set[int] = set()
+        for user in notice.users:
+            if user is None or not user.is_active or user.pk in seen:
+                continue
+            seen.add(user.pk)
+            if key:
+                if (user.pk, key) in keyed:
+                    continue
+                keyed.add((user.pk, key))
+            wanted.append((user, notice, key))
+    if keyed:
+        told = _told(keyed)
+        wanted = [(u, n, key) for u, n, key in wanted if not key or (u.pk, key) not in told]
+    if not wanted:
         return []
-    if key:
-        told = set(
-            Notification.objects.filter(user_id__in=recipients, key=key).values_list(
-                "user_id", flat=True
-            )
-        )
-        recipients = {pk: user for pk, user in recipients.items() if pk not in told}
-    if not recipients:
-        return []
-    rows = [
-        Notification(
-            user=user,
-            kind=kind,
-            title=_render(title, user)[:300],
-            body=_render(body, user) if body else "",
-            url=url[:500],
-            key=key[:200],
-            email_wanted=email and bool(user.email),
-        )
-        for user in recipients.values()
-    ]
-    if key:
+    rows = _rows(wanted)
+    fresh = [row for row in rows if not row.key]
+    made = Notification.objects.bulk_create(fresh) if fresh else []
+    keyed_rows = [row for row in rows if row.key]
+    if keyed_rows:
         # Another worker may have told the same user under the same key meanwhile: its row
         # stays, ours is dropped, and the e-mail claim below sends one message either way.
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        made = list(Notification.objects.filter(user_id__in=recipients, key=key[:200]))
-    else:
-        made = Notification.objects.bulk_create(rows)
-    wanted = [row.pk for row in made if row.email_wanted and row.pk]
-    if wanted:
-        transaction.on_commit(lambda: send_notification_emails(wanted))
+        Notification.objects.bulk_create(keyed_rows, ignore_conflicts=True)
+        pairs = {(row.user_id, row.key) for row in keyed_rows}
+        made += [
+            row
+            for row in Notification.objects.filter(
+                user_id__in={user_id for user_id, _key in pairs},
+                key__in={key for _user_id, key in pairs},
+            ).exclude(key="")  # the words of the unique index's condition: the index is used
+            if (row.user_id, row.key) in pairs
+        ]
+    wanted_ids = [row.pk for row in made if row.email_wanted and row.emailed_at is None]
+    if wanted_ids:
+        transaction.on_commit(lambda: send_notification_emails(wanted_ids))
     return made
+
+
+def _told(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (user id, key) pairs among ``pairs`` told before (one query)."""
+    rows = (
+        Notification.objects.filter(
+            user_id__in={user_id for user_id, _key in pairs},
+            key__in={key for _user_id, key in pairs},
+        )
+        .exclude(key="")
+        .values_list("user_id", "key")
+    )
+    return {pair for pair in rows if pair in pairs}
+
+
+def _rows(wanted: list[tuple[Any, Notice, str]]) -> list[Notification]:
+    """The unsaved rows, each rendered in its recipient's language (one switch per language)."""
+    by_language: dict[str, list[int]] = defaultdict(list)
+    for index, (user, _notice, _key) in enumerate(wanted):
+        by_language[user.language or settings.LANGUAGE_CODE].append(index)
+    rows: list[Notification | None] = [None] * len(wanted)
+    for language, indexes in by_language.items():
+        with translation.override(language):
+            for index in indexes:
+                user, notice, key = wanted[index]
+                rows[index] = Notification(
+                    user=user,
+                    kind=notice.kind,
+                    title=_render(notice.title, user)[:300],
+                    body=_render(notice.body, user) if notice.body else "",
+                    url=notice.url[:500],
+                    key=key,
+                    email_wanted=notice.email and bool(user.email),
+                )
+    return [row for row in rows if row is not None]
+
+
+def _claim_emails(ids: list[int]) -> list[Notification]:
+    """Mark the notifications ``ids`` still waiting for their e-mail as e-mailed and return
+    them: rows another worker is claiming are skipped, so each is e-mailed by one worker."""
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.filter(pk__in=ids, email_wanted=True, emailed_at__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .order_by("pk")
+        )
+        if rows:
+            claimed = [row.pk for row in rows]
+            Notification.objects.filter(pk__in=claimed, emailed_at__isnull=True).update(
+                emailed_at=timezone.now()
+            )
+    return rows
+
+
+def _message(row: Notification) -> EmailMessage:
+    with translation.override(row.user.language or settings.LANGUAGE_CODE):
+        parts = [row.body] if row.body else []
+        if row.url:
+            parts.append(settings.SITE_URL.rstrip("/") + row.url)
+        parts.append(_("This message is also in your notification centre in Rapport."))
+        body = "\n\n".join(parts)
+    return EmailMessage(row.title[:200], body, None, [row.user.email])
 
 
 def send_notification_emails(ids: list[int]) -> int:
     """E-mail the notifications ``ids`` that are still waiting; each is claimed before it is
-    sent, so a second caller finds nothing left to send."""
+    sent, so a second caller finds nothing left to send. Chunks of ``EMAIL_CHUNK`` are claimed
+    in one statement and sent through one mail connection."""
     sent = 0
-    rows = Notification.objects.filter(pk__in=ids, email_wanted=True, emailed_at__isnull=True)
-    for row in rows.select_related("user").order_by("pk"):
-        claimed = Notification.objects.filter(pk=row.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if not claimed or not row.user.email:
-            continue
-        with translation.override(row.user.language or settings.LANGUAGE_CODE):
-            parts = [row.body] if row.body else []
-            if row.url:
-                parts.append(settings.SITE_URL.rstrip("/") + row.url)
-            parts.append(_("This message is also in your notification centre in Rapport."))
-            body = "\n\n".join(parts)
-        send_mail(row.title[:200], body, None, [row.user.email])
-        sent += 1
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), EMAIL_CHUNK):
+        rows = [row for row in _claim_emails(ids[start : start + EMAIL_CHUNK]) if row.user.email]
+        if rows:
+            sent += mailers.default.send_messages([_message(row) for row in rows]) or 0
     return sent
 
 

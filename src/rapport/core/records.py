@@ -1,4 +1,5 @@
-"""Record types other records may be attached to: a task, a process or a rule on a deal, say.
+"""Record types other records may be attached to: a task, a process or a rule on a deal, say;
+and the fields of a model attached to one (``record_link``).
 
 An app declares its record types in ``<app>/records.py``::
 
@@ -20,9 +21,51 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext_lazy as _
 
 from rapport.core import scoping
 from rapport.core.errors import NotFound
+
+
+def record_link(*, related_name: str, required: bool = False) -> type[models.Model]:
+    """An abstract model with the fields of something about a record (any record type) and the
+    customer that record concerns: a task, a meeting, a process. ``content_type`` and
+    ``object_id`` name the record (always one when ``required``, else both or neither: each
+    model keeps its own check constraint and indexes); ``company`` and ``person`` are reached
+    back from the customer as ``related_name`` ("tasks", or "+" for none).
+
+    A function, not one abstract class, because the models differ in exactly these two ways
+    and ``related_name="%(class)ss"`` would deconstruct differently from the names the
+    migrations hold (an AlterField for nothing)."""
+    optional = {"null": not required, "blank": not required}
+    fields = {
+        "content_type": models.ForeignKey(
+            ContentType,
+            verbose_name=_("record type"),
+            on_delete=models.CASCADE,
+            related_name="+",
+            **optional,
+        ),
+        "object_id": models.BigIntegerField(_("record"), **optional),
+        "company": models.ForeignKey(
+            "contacts.Company",
+            verbose_name=_("company"),
+            null=True,
+            blank=True,
+            on_delete=models.CASCADE,
+            related_name=related_name,
+        ),
+        "person": models.ForeignKey(
+            "contacts.Person",
+            verbose_name=_("person"),
+            null=True,
+            blank=True,
+            on_delete=models.CASCADE,
+            related_name=related_name,
+        ),
+    }
+    meta = type("Meta", (), {"abstract": True})
+    return type("RecordLink", (models.Model,), {"__module__": __name__, "Meta": meta, **fields})
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Web routes of the activities app, one module per part."""
 
-from rapport.activities.urls import activities, calendar, handoffs, tasks
+from rapport.activities.urls import activities, calendar, handoffs, notifications, tasks
 
 app_name = "activities"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *tasks.urlpatterns,
     *calendar.urlpatterns,
     *handoffs.urlpatterns,
+    *notifications.urlpatterns,
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from rapport.core import scoping
+from rapport.core.cards import card_sections
 from rapport.core.changelog import history_for
 from rapport.core.errors import DomainError
 from rapport.core.models import Job
@@ -153,6 +154,7 @@ class LeadDetailView(ScopedMixin, TemplateView):
             "is_open": lead.status in OPEN_STATUSES,
             "disqualify_form": DisqualifyForm(),
             "assign_form": AssignForm(actor=user) if may_assign(user) else None,
+            "card_sections": card_sections(self.request, lead, can_change=can_change),
         }
 
 

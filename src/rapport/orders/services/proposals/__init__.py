@@ -2,7 +2,6 @@
 caller edited, recomputes the totals, bumps ``revision`` and records the change)."""
 
 from rapport.orders.services.proposals.common import (
-    email_consent_withdrawn,
     language_for,
     may_approve_discount,
     recipients,
@@ -31,7 +30,6 @@ from rapport.orders.services.proposals.editing import (
 )
 
 __all__ = [
-    "email_consent_withdrawn",
     "language_for",
     "may_approve_discount",
     "pdf_context",

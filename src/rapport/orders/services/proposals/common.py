@@ -16,8 +16,7 @@ from rapport.catalog.pricing import (
     discount_limit_for,
     document_totals,
 )
-from rapport.contacts.choices import ConsentChannel
-from rapport.contacts.models import Consent, Person
+from rapport.contacts.models import Person
 from rapport.core import scoping
 from rapport.core.changelog import record_change, snapshot
 from rapport.core.errors import DomainError, StaleWrite, ValidationError
@@ -97,12 +96,6 @@ def recipients(proposal: Proposal, actor=None) -> list[Person]:
     return list(people.order_by("last_name", "first_name", "pk"))
 
 
-def email_consent_withdrawn(person: Person) -> bool:
-    return Consent.objects.filter(
-        person=person, channel=ConsentChannel.EMAIL, is_granted=False
-    ).exists()
-
-
 def may_approve_discount(user, proposal: Proposal) -> bool:
     """A director or administrator, or a head of the department of the deal's team."""
     if not scoping.may_write(user):
@@ -164,15 +157,27 @@ def _lock(actor, proposal, *, revision=None, if_match=None, draft=True) -> Propo
         raise stale_error() from None
     _check_revision(fresh, revision)
     if draft and fresh.status != ProposalStatus.DRAFT:
-        raise DomainError(
-            _(
-                "This proposal is %(status)s and can no longer be changed. Make a new version "
-                "of it instead."
-            )
-            % {"status": fresh.get_status_display()},
-            code="not_draft",
-        )
+        raise DomainError(_not_draft_message(fresh), code="not_draft")
     return fresh
+
+
+def _not_draft_message(proposal: Proposal) -> str:
+    """Why a proposal that left the draft cannot be edited, and what can be done instead (an
+    accepted or replaced one cannot get a new version)."""
+    if proposal.status == ProposalStatus.ACCEPTED:
+        return _(
+            "This proposal was accepted and can no longer be changed: its order was made from "
+            "it. For anything more, make a new proposal on the deal."
+        )
+    if proposal.status == ProposalStatus.SUPERSEDED:
+        return _(
+            "This version was replaced by a newer one and can no longer be changed. Open the "
+            "newest version instead."
+        )
+    return _(
+        "This proposal is %(status)s and can no longer be changed. Make a new version of it "
+        "instead."
+    ) % {"status": proposal.get_status_display()}
 
 
 def _move(proposal: Proposal, target: str) -> None:

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from rapport.contacts.consent import email_consent_withdrawn, email_consent_withdrawn_message
 from rapport.contacts.models import Person
 from rapport.core import events
 from rapport.core.changelog import record_change
@@ -28,7 +29,6 @@ from rapport.orders.services.proposals.common import (
     _save,
     _set_status,
     _tracked,
-    email_consent_withdrawn,
     logger,
     recipients,
 )
@@ -79,12 +79,7 @@ def proposal_send(
                 {"person": _("Choose a person of the deal's customer who has an e-mail address.")}
             )
         if email_consent_withdrawn(person):
-            raise ValidationError(
-                {
-                    "person": _("%(person)s has withdrawn consent to e-mails.")
-                    % {"person": person.full_name}
-                }
-            )
+            raise ValidationError({"person": email_consent_withdrawn_message(person)})
         before = _tracked(proposal)
         proposal.status = ProposalStatus.SENT
         proposal.sent_at = timezone.now()

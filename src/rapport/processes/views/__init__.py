@@ -1,0 +1,1 @@
+"""Views of the processes app, one module per part: instances, templates, analytics."""
