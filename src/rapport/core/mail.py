@@ -9,6 +9,7 @@ from email.utils import formataddr, getaddresses
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -71,14 +72,45 @@ def _store(message) -> object:
     return row
 
 
+def store_messages(email_messages) -> list:
+    """Keep the messages in the outbox, in the caller's transaction (the first half of sending
+    with :func:`deliver_stored`: what is kept with the caller's own writes cannot be lost)."""
+    return [_store(message) for message in email_messages]
+
+
+def deliver_stored(backend, rows) -> int:
+    """Send outbox rows kept by :func:`store_messages`, after the commit that kept them; returns
+    how many went out (with only the outbox, keeping them was the sending)."""
+    if isinstance(backend, SmtpOutboxBackend):
+        return backend.deliver_stored(rows)
+    if isinstance(backend, OutboxBackend) or not rows:
+        return len(rows)
+    # Any other backend (a console one while developing): the outbox keeps a copy, it sends.
+    prefetch_related_objects(rows, "attachments")
+    return backend.send_messages([message_from_row(row) for row in rows]) or 0
+
+
+def deliver_stale(backend, older_than) -> int:
+    """Deliver outbox messages kept before ``older_than`` and never tried (the worker that kept
+    them stopped before delivering; a retried one has an attempt, a sent one ``sent_at``), 500
+    at a time. Only with SMTP: in the outbox alone, a kept message is where it belongs."""
+    from rapport.core.models import OutboxMessage
+
+    if not isinstance(backend, SmtpOutboxBackend):
+        return 0
+    rows = OutboxMessage.objects.filter(
+        sent_at__isnull=True, attempts=0, created_at__lt=older_than
+    ).order_by("created_at", "pk")[:500]
+    return backend.deliver_stored(list(rows))
+
+
 class OutboxBackend(BaseEmailBackend):
     """The embedded default: messages wait in the outbox, readable by administrators."""
 
     def send_messages(self, email_messages) -> int:
         # One commit for a batch (notification e-mails come 500 at a time), not one per message.
         with transaction.atomic():
-            for message in email_messages:
-                _store(message)
+            store_messages(email_messages)
         return len(email_messages)
 
 
@@ -109,6 +141,20 @@ class SmtpOutboxBackend(SmtpBackend):
             if opened:
                 self._drop_session()
         return sent
+
+    def deliver_stored(self, rows) -> int:
+        """Deliver outbox rows already kept (one SMTP session for all of them); a message the
+        server does not take is retried later, like any other."""
+        try:
+            opened = bool(rows) and self.open()
+        except Exception:  # noqa: BLE001  (recorded per message below)
+            opened = False
+        prefetch_related_objects(rows, "attachments")
+        try:
+            return sum(1 for row in rows if self.resend(row))
+        finally:
+            if opened:
+                self._drop_session()
 
     def _drop_session(self) -> None:
         try:
@@ -142,20 +188,25 @@ class SmtpOutboxBackend(SmtpBackend):
 
     def resend(self, row) -> bool:
         """Send a stored outbox message again (called by the retry task)."""
-        from django.core.mail import EmailMultiAlternatives
+        return self._deliver(row, message_from_row(row, connection=self))
 
-        message = EmailMultiAlternatives(
-            subject=row.subject,
-            body=row.body,
-            from_email=row.from_email,
-            to=_split(row.to),
-            cc=_split(row.cc),
-            bcc=_split(row.bcc),
-            reply_to=_split(row.reply_to),
-            connection=self,
-        )
-        if row.html_body:
-            message.attach_alternative(row.html_body, "text/html")
-        for attachment in row.attachments.order_by("pk"):
-            message.attach(attachment.name, bytes(attachment.content), attachment.content_type)
-        return self._deliver(row, message)
+
+def message_from_row(row, connection=None):
+    """The e-mail an outbox row keeps, rebuilt from the row and its attachments."""
+    from django.core.mail import EmailMultiAlternatives
+
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body,
+        from_email=row.from_email,
+        to=_split(row.to),
+        cc=_split(row.cc),
+        bcc=_split(row.bcc),
+        reply_to=_split(row.reply_to),
+        connection=connection,
+    )
+    if row.html_body:
+        message.attach_alternative(row.html_body, "text/html")
+    for attachment in sorted(row.attachments.all(), key=lambda a: a.pk):  # prefetched or not
+        message.attach(attachment.name, bytes(attachment.content), attachment.content_type)
+    return message

@@ -311,6 +311,14 @@ class OutboxMessage(models.Model):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # Kept and never tried (send_stale_emails, with SMTP): few rows, whatever the history.
+            models.Index(
+                fields=["created_at"],
+                name="outbox_untried",
+                condition=models.Q(sent_at__isnull=True, attempts=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -433,6 +441,12 @@ class Notification(models.Model):
             # "Who was told under these keys?" for a batch of reminders (core/notifications.py):
             # the unique (user, key) index cannot be searched by key alone.
             models.Index(fields=["key"], name="notification_key", condition=~models.Q(key="")),
+            # The e-mails still to send (send_stale_emails): few rows, whatever the history.
+            models.Index(
+                fields=["created_at"],
+                name="notification_email_waiting",
+                condition=models.Q(email_wanted=True, emailed_at__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -9,6 +9,7 @@ notification twice.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rapport.core import mail
 from rapport.core.models import Notification
 
 Text = str | Callable[[Any], str]
@@ -179,15 +181,36 @@ def _message(row: Notification) -> EmailMessage:
 
 def send_notification_emails(ids: list[int]) -> int:
     """E-mail the notifications ``ids`` that are still waiting; each is claimed before it is
-    sent, so a second caller finds nothing left to send. Chunks of ``EMAIL_CHUNK`` are claimed
-    in one statement and sent through one mail connection."""
+    sent, so a second caller finds nothing left to send. A chunk of ``EMAIL_CHUNK`` is claimed
+    and its messages kept in the outbox in one transaction, then delivered through one mail
+    connection: a worker that stops in between leaves either unclaimed notifications or kept,
+    untried messages, and ``send_stale_emails`` sends both later — nothing is lost."""
     sent = 0
     ids = sorted(set(ids))
+    backend = mailers.default
     for start in range(0, len(ids), EMAIL_CHUNK):
-        rows = [row for row in _claim_emails(ids[start : start + EMAIL_CHUNK]) if row.user.email]
-        if rows:
-            sent += mailers.default.send_messages([_message(row) for row in rows]) or 0
+        with transaction.atomic():
+            rows = [r for r in _claim_emails(ids[start : start + EMAIL_CHUNK]) if r.user.email]
+            kept = mail.store_messages([_message(row) for row in rows])
+        sent += mail.deliver_stored(backend, kept)
     return sent
+
+
+STALE_AFTER = datetime.timedelta(minutes=15)
+
+
+def send_stale_emails(now=None) -> int:
+    """E-mails a stopped worker left behind: notifications still waiting for theirs, and
+    outbox messages kept but never tried (older than ``STALE_AFTER``, so a batch still on its
+    way is not sent twice). Returns how many were sent."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    waiting = list(
+        Notification.objects.filter(
+            email_wanted=True, emailed_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[: EMAIL_CHUNK * 10]
+    )
+    sent = send_notification_emails(waiting) if waiting else 0
+    return sent + mail.deliver_stale(mailers.default, cutoff)
 
 
 def unread_count(user) -> int:

@@ -6,6 +6,7 @@ from django.core.mail import mailers
 from django.tasks import task
 
 from rapport.core import jobs  # noqa: F401  (declares the periodic reaper for the scheduler)
+from rapport.core.schedule import every
 
 
 @task()
@@ -21,3 +22,12 @@ def resend_outbox_message(message_id: int) -> str:
     if not isinstance(backend, SmtpOutboxBackend):
         return "no smtp"
     return "sent" if backend.resend(row) else "failed"
+
+
+@every(seconds=300)
+@task()
+def send_stale_emails() -> int:
+    """E-mails a stopped worker left unsent (notifications and kept outbox messages)."""
+    from rapport.core.notifications import send_stale_emails as send
+
+    return send()
