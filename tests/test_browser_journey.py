@@ -354,6 +354,14 @@ def choose_user(page, form: str, text: str, name: str) -> None:
     answer can redraw the list), choose, and see the choice in the box with the list closed
     (open, it can cover the form's button)."""
     page.locator(f"{form} .ts-control").first.click()
+    # Typed once the list is open and its first users have come (as a user sees them): keys
+    # pressed while Tom Select still sets the box up can be dropped on a busy machine.
+    wrapper = page.locator(f"{form} .ts-wrapper").first
+    expect(wrapper).to_have_class(
+        re.compile(r"\bfocus\b.*\bdropdown-active\b|\bdropdown-active\b.*\bfocus\b")
+    )
+    expect(wrapper).to_have_class(re.compile(r"\bpreloaded\b"))
+    expect(wrapper).not_to_have_class(re.compile(r"\bloading\b"))
     box = page.locator(f"{form} .ts-control input").first
     box.press_sequentially(text)
     expect(box).to_have_value(text)
