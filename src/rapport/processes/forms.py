@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.accounts.forms import UserChoiceField, user_select
 from rapport.accounts.models import Department, User
@@ -70,7 +71,7 @@ class TemplateForm(forms.ModelForm):
 class StageTemplateForm(forms.ModelForm):
     executor_user = UserChoiceField(
         queryset=User.objects.filter(is_active=True),
-        label=_("Person"),
+        label=pgettext_lazy("employee", "Person"),
         required=False,
         widget=user_select(),
     )

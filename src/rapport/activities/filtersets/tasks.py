@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.accounts.forms import user_select
 from rapport.accounts.models import Department, User
@@ -32,7 +33,7 @@ class TaskFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
     is_open = filters.BooleanFilter(
         method="filter_open",
-        label=_("Open"),
+        label=pgettext_lazy("state", "Open"),
         widget=forms.Select(choices=YES_NO),
     )
     overdue = filters.BooleanFilter(

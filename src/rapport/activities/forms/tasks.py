@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.accounts.forms import UserChoiceField, user_select
 from rapport.accounts.models import Department, User
@@ -44,7 +45,7 @@ class TaskForm(forms.Form):
         required=False,
         help_text=_("The task waits there until one of the department's people takes it."),
     )
-    due_at = _datetime_field(_("Due"))
+    due_at = _datetime_field(pgettext_lazy("deadline", "Due"))
     remind_at = _datetime_field(_("Remind at"), _("Before the due time."))
     priority = forms.TypedChoiceField(
         label=_("Priority"),
