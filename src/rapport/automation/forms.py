@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.activities.choices import TaskPriority
 from rapport.automation import expressions, selectors, targets
@@ -59,7 +60,7 @@ _ROW = re.compile(r"^(conditions|actions)-(\d+)-(\w+)$")
 
 
 class RuleForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_LIMIT)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=NAME_LIMIT)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     record_type = forms.ChoiceField(label=_("Record type"), choices=())
     trigger = forms.ChoiceField(label=_("When"), choices=Trigger.choices)
