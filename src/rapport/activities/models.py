@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rapport.activities.choices import (
     OPEN_TASK_STATUSES,
@@ -111,7 +112,7 @@ class Task(record_link(related_name="tasks"), BaseModel):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    due_at = models.DateTimeField(pgettext_lazy("deadline", "due"), null=True, blank=True)
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
     assignee = models.ForeignKey(
