@@ -245,6 +245,53 @@ def run_tasks(transactional_db):
     return run
 
 
+class SmtpInbox:
+    """What a real SMTP server on loopback received (aiosmtpd calls ``handle_DATA``)."""
+
+    def __init__(self):
+        self.messages = []  # the envelopes, in the order they came
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def parsed(self, to: str) -> list:
+        """The e-mails sent to ``to``, parsed."""
+        import email
+        import email.policy
+
+        return [
+            email.message_from_bytes(e.content, policy=email.policy.default)
+            for e in self.messages
+            if to in e.rcpt_tos
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free loopback port, and the site's mail sent to it."""
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "rapport.core.mail.SmtpOutboxBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -8,17 +8,13 @@ iCalendar feed."""
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import re
-import socket
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import formats, timezone, translation
 from icalendar import Calendar
@@ -61,47 +57,6 @@ STAGES = [
     },
 ]
 MEETING = "Commissioning of the heat pump"
-
-
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def messages(self, to: str) -> list[email.message.EmailMessage]:
-        return [
-            email.message_from_bytes(e.content, policy=email.policy.default)
-            for e in self.envelopes
-            if to in e.rcpt_tos
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(settings):
-    """A real SMTP server on a free loopback port, and the site's mail sent to it."""
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "rapport.core.mail.SmtpOutboxBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield received
-    controller.stop()
 
 
 @pytest.fixture
@@ -298,7 +253,7 @@ def _add_stage(page: Page, stage: dict) -> None:
     expect(page.locator("#template-stages tbody tr", has_text=stage["name"])).to_have_count(1)
 
 
-def test_time_and_work_journey(live_server, sign_in, watch, inbox):
+def test_time_and_work_journey(live_server, sign_in, watch, smtp_server):
     from rapport.activities.models import CalendarFeed, Handoff, Meeting, Task
     from rapport.core.models import OutboxMessage
     from rapport.processes.models import ProcessInstance, ProcessTemplate
@@ -490,7 +445,7 @@ def test_time_and_work_journey(live_server, sign_in, watch, inbox):
     expect(unread).to_have_count(1)
     expect(unread).to_contain_text(title)
     shot(logist, "10-notification-centre")
-    [mail] = [m for m in inbox.messages("ilze@example.com") if m["subject"] == title]
+    [mail] = [m for m in smtp_server.parsed("ilze@example.com") if m["subject"] == title]
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert footer in text
     assert f"/tasks/{task.pk}/" in text
@@ -511,7 +466,7 @@ def test_time_and_work_journey(live_server, sign_in, watch, inbox):
     overdue_title = f"Overdue: “Installation” in “{PROCESS}”"
     page.goto(f"{base}/notifications/")
     expect(page.locator("#notifications")).to_contain_text(overdue_title)
-    assert [m["subject"] for m in inbox.messages("rep@example.com")].count(overdue_title) == 1
+    assert [m["subject"] for m in smtp_server.parsed("rep@example.com")].count(overdue_title) == 1
     head.reload()
     menu(head, "/processes/")
     first = head.locator("#process-dashboard tbody tr").first

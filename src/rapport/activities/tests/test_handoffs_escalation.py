@@ -7,7 +7,6 @@ import datetime
 import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -20,7 +19,6 @@ from rapport.activities.services.handoffs import (
 from rapport.activities.services.tasks import task_set_status, task_take
 from rapport.activities.tests.test_handoffs_services import logistics, rep_task, send
 from rapport.core.models import ChangeRecord, Notification
-from rapport.core.tests.test_mail import Inbox, free_port
 
 
 def make_overdue(*handoffs, hours=2):
@@ -32,26 +30,9 @@ def escalation_notes(handoff):
     return Notification.objects.filter(key=f"handoff-{handoff.pk}-escalated")
 
 
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on a free loopback port, and the site's mail going to it."""
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "rapport.core.mail.SmtpOutboxBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox
-    controller.stop()
-
-
 @pytest.mark.django_db
 def test_overdue_handoffs_go_to_the_head_in_the_app_and_by_email(
-    world, smtp, django_capture_on_commit_callbacks
+    world, smtp_server, django_capture_on_commit_callbacks
 ):
     dept = logistics()
     waiting = send(world, dept, task=rep_task(world, title="Deliver the pump"))
@@ -82,8 +63,8 @@ def test_overdue_handoffs_go_to_the_head_in_the_app_and_by_email(
     assert finished.status == HandoffStatus.DONE and finished.escalated_at is None
     assert not escalation_notes(finished).exists()
     # The head got two e-mails over SMTP, in their language's date format.
-    assert [m.rcpt_tos for m in smtp.messages] == [[dept.head.email]] * 2
-    assert any(b"Deliver the pump" in m.content for m in smtp.messages)
+    assert [m.rcpt_tos for m in smtp_server.messages] == [[dept.head.email]] * 2
+    assert any(b"Deliver the pump" in m.content for m in smtp_server.messages)
     # The escalation is in the customer's history, by the system.
     change = ChangeRecord.objects.filter(content_type__model="handoff", object_id=waiting.pk)
     escalated = change.latest("pk")
@@ -91,12 +72,14 @@ def test_overdue_handoffs_go_to_the_head_in_the_app_and_by_email(
     assert escalated.parent_object_id == world.companies["own"].pk
 
     # A second run finds nothing: nobody is told twice.
-    counts = (Notification.objects.count(), ChangeRecord.objects.count(), len(smtp.messages))
+    counts = (Notification.objects.count(), ChangeRecord.objects.count(), len(smtp_server.messages))
     with django_capture_on_commit_callbacks(execute=True):
         assert claim_due_escalations(timezone.now()) == 0
-    assert (Notification.objects.count(), ChangeRecord.objects.count(), len(smtp.messages)) == (
-        counts
-    )
+    assert (
+        Notification.objects.count(),
+        ChangeRecord.objects.count(),
+        len(smtp_server.messages),
+    ) == (counts)
 
 
 @pytest.mark.django_db

@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime
 import email
 import email.policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import formats, timezone, translation
 from icalendar import Calendar
 
@@ -27,37 +25,6 @@ from rapport.core.errors import DomainError, ValidationError
 from rapport.core.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(settings):
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "rapport.core.mail.SmtpOutboxBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box
-    controller.stop()
 
 
 def at(hours: float) -> datetime.datetime:
@@ -89,7 +56,7 @@ def plan(world, **extra):
 
 
 def test_invitation_update_and_cancellation_reach_the_customer(
-    world, inbox, django_capture_on_commit_callbacks
+    world, smtp_server, django_capture_on_commit_callbacks
 ):
     from rapport.accounts.models import User
 
@@ -101,7 +68,7 @@ def test_invitation_update_and_cancellation_reach_the_customer(
     assert [row.person_id for row in invited] == [world.people["own"].pk]
     assert MeetingParticipant.objects.get(person=world.people["own"]).invited_at is not None
 
-    (envelope,) = inbox.messages
+    (envelope,) = smtp_server.messages
     assert envelope.rcpt_tos == ["own.person@example.com"]
     message, body, part, calendar = parsed(envelope)
     assert message["Subject"].startswith("Invitation: Boiler commissioning")
@@ -129,7 +96,7 @@ def test_invitation_update_and_cancellation_reach_the_customer(
     # Moving the meeting sends the update: the same UID, a higher SEQUENCE.
     with django_capture_on_commit_callbacks(execute=True):
         meeting_reschedule(actor=rep, meeting=meeting, starts_at=at(72))
-    message, body, part, calendar = parsed(inbox.messages[1])
+    message, body, part, calendar = parsed(smtp_server.messages[1])
     (event,) = calendar.walk("VEVENT")
     assert message["Subject"].startswith("Updated invitation: Boiler commissioning")
     assert str(event["UID"]) == uid and event["SEQUENCE"] == 1
@@ -138,7 +105,7 @@ def test_invitation_update_and_cancellation_reach_the_customer(
     # Cancelling sends METHOD:CANCEL with a higher SEQUENCE still.
     with django_capture_on_commit_callbacks(execute=True):
         meeting_cancel(actor=rep, meeting=meeting)
-    message, body, part, calendar = parsed(inbox.messages[2])
+    message, body, part, calendar = parsed(smtp_server.messages[2])
     (event,) = calendar.walk("VEVENT")
     assert calendar["METHOD"] == "CANCEL" and part.get_param("method") == "CANCEL"
     assert str(event["UID"]) == uid and event["SEQUENCE"] == 2
@@ -148,7 +115,7 @@ def test_invitation_update_and_cancellation_reach_the_customer(
 
 
 def test_the_invitation_is_in_the_persons_language(
-    world, inbox, django_capture_on_commit_callbacks
+    world, smtp_server, django_capture_on_commit_callbacks
 ):
     from rapport.contacts.models import Person
 
@@ -156,7 +123,7 @@ def test_the_invitation_is_in_the_persons_language(
     meeting = plan(world)
     with django_capture_on_commit_callbacks(execute=True):
         meeting_invite(actor=world.user("rep"), meeting=meeting)
-    message, body, _part, _calendar = parsed(inbox.messages[0])
+    message, body, _part, _calendar = parsed(smtp_server.messages[0])
     # The lead fills the catalogues; until then the text falls back to English, but the date
     # is already written the Russian way.
     with translation.override("ru"):
@@ -165,7 +132,7 @@ def test_the_invitation_is_in_the_persons_language(
 
 
 def test_a_person_who_withdrew_consent_is_refused_and_nothing_is_sent(
-    world, inbox, django_capture_on_commit_callbacks
+    world, smtp_server, django_capture_on_commit_callbacks
 ):
     person = world.people["own"]
     consent_set(
@@ -178,12 +145,12 @@ def test_a_person_who_withdrew_consent_is_refused_and_nothing_is_sent(
     assert error.value.message_dict == {
         "people": ["Ownfirst Ownlast has withdrawn consent to e-mails."]
     }
-    assert inbox.messages == [] and not OutboxMessage.objects.exists()
+    assert smtp_server.messages == [] and not OutboxMessage.objects.exists()
     assert Activity.objects.count() == activities
     assert MeetingParticipant.objects.get(person=person).invited_at is None
 
 
-def test_a_person_without_e_mail_is_refused(world, inbox, django_capture_on_commit_callbacks):
+def test_a_person_without_e_mail_is_refused(world, smtp_server, django_capture_on_commit_callbacks):
     from rapport.contacts.models import Person
 
     Person.objects.filter(pk=world.people["own"].pk).update(email="")
@@ -193,10 +160,10 @@ def test_a_person_without_e_mail_is_refused(world, inbox, django_capture_on_comm
     assert error.value.message_dict == {
         "people": ["Ownfirst Ownlast has no e-mail address: the invitation cannot be sent."]
     }
-    assert inbox.messages == []
+    assert smtp_server.messages == []
 
 
-def test_invitations_need_people_and_a_planned_future_meeting(world, inbox):
+def test_invitations_need_people_and_a_planned_future_meeting(world, smtp_server):
     with pytest.raises(ValidationError) as error:
         meeting_invite(actor=world.user("rep"), meeting=plan(world, people=[]))
     assert "Add the customer's people" in error.value.messages[0]
@@ -211,4 +178,4 @@ def test_invitations_need_people_and_a_planned_future_meeting(world, inbox):
     meeting_mark_held(actor=world.user("rep"), meeting=past)
     with pytest.raises(DomainError):
         meeting_invite(actor=world.user("rep"), meeting=past)
-    assert inbox.messages == []
+    assert smtp_server.messages == []

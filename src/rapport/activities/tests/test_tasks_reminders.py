@@ -4,11 +4,9 @@ assignee's language, in the app and by e-mail over real SMTP; run every minute b
 from __future__ import annotations
 
 import datetime
-import socket
 import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import formats, timezone, translation
 from django_tasks_db.models import DBTaskResult
@@ -19,21 +17,6 @@ from rapport.activities.models import Task
 from rapport.activities.services.tasks import task_create, task_set_status, task_update
 from rapport.core import schedule
 from rapport.core.models import Notification, OutboxMessage
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _in(minutes: float) -> datetime.datetime:
@@ -128,26 +111,13 @@ def test_closed_tasks_are_not_reminded_and_queue_tasks_remind_the_queue(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_reminder_arrives_by_e_mail_over_smtp(settings):
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "rapport.core.mail.SmtpOutboxBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
+def test_the_reminder_arrives_by_e_mail_over_smtp(smtp_server):
     world = build_world()
     task = _due_reminder(world, "Send the contract")
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        assert periodic.remind_due_tasks() == 1
-        assert periodic.remind_due_tasks() == 0
-    finally:
-        controller.stop()
-    assert [m.rcpt_tos for m in inbox.messages] == [["rep@example.com"]]
-    content = inbox.messages[0].content.decode()
+    assert periodic.remind_due_tasks() == 1
+    assert periodic.remind_due_tasks() == 0
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["rep@example.com"]]
+    content = smtp_server.messages[0].content.decode()
     assert "Reminder: Send the contract is due at" in content
     assert task.get_absolute_url() in content
     assert OutboxMessage.objects.get().sent_at is not None

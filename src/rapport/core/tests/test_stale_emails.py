@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,23 +18,6 @@ from rapport.core.notifications import (
     notify_many,
     send_stale_emails,
 )
-from rapport.core.tests.test_mail import Inbox, free_port
-
-
-@pytest.fixture
-def smtp(settings):
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "rapport.core.mail.SmtpOutboxBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox
-    controller.stop()
 
 
 def later(minutes: int) -> datetime.datetime:
@@ -60,36 +42,39 @@ def tell(world, *usernames, key="late-reminder"):
 
 
 @pytest.mark.django_db
-def test_the_sweep_sends_notifications_a_stopped_worker_never_e_mailed(world, smtp):
+def test_the_sweep_sends_notifications_a_stopped_worker_never_e_mailed(world, smtp_server):
     made = tell(world, "rep", "head")
-    assert len(made) == 2 and not smtp.messages
+    assert len(made) == 2 and not smtp_server.messages
     # Fresh ones are left to the worker sending them now.
     assert send_stale_emails() == 0
     assert send_stale_emails(now=later(20)) == 2
-    assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["head@example.com", "rep@example.com"]
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
+        "head@example.com",
+        "rep@example.com",
+    ]
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
     assert OutboxMessage.objects.filter(sent_at__isnull=False).count() == 2
     # A second sweep finds nothing: nobody gets it twice.
     assert send_stale_emails(now=later(40)) == 0
-    assert len(smtp.messages) == 2
+    assert len(smtp_server.messages) == 2
 
 
 @pytest.mark.django_db
-def test_messages_kept_with_the_claim_but_never_delivered_are_sent_once(world, smtp):
+def test_messages_kept_with_the_claim_but_never_delivered_are_sent_once(world, smtp_server):
     made = tell(world, "rep")
     # A worker claims the e-mail and keeps it in the outbox, then stops before delivering.
     with transaction.atomic():
         rows = _claim_emails([n.pk for n in made])
         mail.store_messages([_message(row) for row in rows])
     kept = OutboxMessage.objects.get()
-    assert kept.sent_at is None and kept.attempts == 0 and not smtp.messages
+    assert kept.sent_at is None and kept.attempts == 0 and not smtp_server.messages
     assert Notification.objects.get().emailed_at is not None  # claimed: not claimed again
     assert send_stale_emails(now=later(20)) == 1
-    assert [m.rcpt_tos for m in smtp.messages] == [["rep@example.com"]]
-    assert b"Call the buyer back" in smtp.messages[0].content
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["rep@example.com"]]
+    assert b"Call the buyer back" in smtp_server.messages[0].content
     kept.refresh_from_db()
     assert kept.sent_at is not None
-    assert send_stale_emails(now=later(40)) == 0 and len(smtp.messages) == 1
+    assert send_stale_emails(now=later(40)) == 0 and len(smtp_server.messages) == 1
 
 
 def test_the_sweep_runs_every_five_minutes():
