@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench import generate as base  # noqa: E402
+from bench import sales_rows as rows  # noqa: E402
 from bench.sales_data import (  # noqa: E402
     CURRENCIES,
     DAY,
@@ -46,7 +47,6 @@ from bench.sales_data import (  # noqa: E402
     PDF_LINES,
     SALES_TABLES,
     SMALL_TABLES,
-    SOURCES,
     TWO_YEARS,
     Table,
     cents,
@@ -618,119 +618,33 @@ def generate(make_writer, clock: base.Clock, scale: float, seed: int):
     shipments.clear()
     shipment_lines.clear()
 
-    # Orders last: their state follows from the invoices and shipments as the services move it
-    # (completed once everything is invoiced, paid and shipped; in progress from the first
-    # invoice, which every order has).
-    def order_status(order):
-        if order["cancelled"]:
-            return "cancelled"
-        done = (
-            order["paid"] >= order["totals"][1] + order["totals"][2]
-            and not order["planned_shipment"]
-        )
-        for line_id, _line, numbers in order["lines"]:
-            full = numbers[0] * 1000
-            if invoiced_quantity.get(line_id, 0) < full or shipped_quantity.get(line_id, 0) < full:
-                done = False
-        return "completed" if done and order["lines"] else "in_progress"
-
-    def order_rows():
-        for order in orders:
-            deal = order["deal"]
-            gross, net, tax, _cost = order["totals"]
-            stamp = clock.ts(deal["closed"])
-            order["status"] = order_status(order)
-            yield t_order.row(
-                id=order["id"],
-                created_at=stamp,
-                updated_at=stamp,
-                number=f"BO{order['id']:07d}",
-                currency=deal["currency"],
-                language="en",
-                subtotal=cents(gross),
-                discount_total=cents(gross - net),
-                net_total=cents(net),
-                tax_total=cents(tax),
-                total=cents(net + tax),
-                status=order["status"],
-                ordered_on=dt.date.fromtimestamp(deal["closed"]).isoformat(),
-                invoiced_total=cents(order["invoiced"]),
-                paid_total=cents(order["paid"]),
-                company_id=deal["company"],
-                person_id=deal["person"],
-                owner_id=deal["owner"],
-                team_id=deal["team"],
-                deal_id=deal["id"],
-                proposal_id=order["proposal"],
-            )
-
+    # Orders last: their state follows from the invoices and shipments (bench/sales_rows.py).
     log(f"writing {len(orders):,} orders and their {n_order_lines:,} lines")
-    counts["orders"] = writer.copy(t_order.name, t_order.columns, order_rows())
+    counts["orders"] = writer.copy(
+        t_order.name,
+        t_order.columns,
+        rows.order_rows(t_order, orders, clock, invoiced_quantity, shipped_quantity),
+    )
 
-    def order_line_rows():
-        for order in orders:
-            stamp = clock.ts(order["deal"]["closed"])
-            for line_id, line, _numbers in order["lines"]:
-                yield t_oline.row(
-                    id=line_id,
-                    order_id=order["id"],
-                    quantity_invoiced=thousandths(invoiced_quantity.get(line_id, 0)),
-                    quantity_shipped=thousandths(shipped_quantity.get(line_id, 0)),
-                    **{**line, "created_at": stamp, "updated_at": stamp},
-                )
-
-    counts["order_lines"] = writer.copy(t_oline.name, t_oline.columns, order_line_rows())
+    counts["order_lines"] = writer.copy(
+        t_oline.name,
+        t_oline.columns,
+        rows.order_line_rows(t_oline, orders, clock, invoiced_quantity, shipped_quantity),
+    )
     counts["orders_completed"] = sum(1 for o in orders if o["status"] == "completed")
     invoiced_quantity.clear()
     shipped_quantity.clear()
 
     # Deals and their stage history ---------------------------------------------------------------
-    def deal_rows():
-        reasons = ref["lost_reasons"]
-        for d in deals:
-            pipe = d["pipeline"]
-            status = d["status"]
-            yield t_deal.row(
-                id=d["id"],
-                created_at=clock.ts(d["created"]),
-                updated_at=clock.ts(d["stage_at"]),
-                name=f"{pipe['noun'].capitalize()} {d['company_name']}"[:200],
-                pipeline_id=pipe["id"],
-                stage_id=d["stage"],
-                status=status,
-                company_id=d["company"],
-                person_id=d["person"],
-                amount=cents(d["amount"]),
-                currency=d["currency"],
-                expected_close_date=d["close_date"].isoformat(),
-                probability=None
-                if rng.random() < 0.9 or status != "open"
-                else rng.randrange(5, 95),
-                source=rng.choice(SOURCES),
-                lost_reason_id=rng.choice(reasons) if status == "lost" else None,
-                stage_changed_at=clock.ts(d["stage_at"]),
-                closed_at=clock.ts(d["closed"]) if d["closed"] else None,
-                owner_id=d["owner"],
-                team_id=d["team"],
-            )
-
     log(f"writing {len(deals):,} deals")
-    counts["deals"] = writer.copy(t_deal.name, t_deal.columns, deal_rows())
-
-    def change_rows():
-        for n, (deal, from_stage, to_stage, moment, actor, seconds) in enumerate(changes, 1):
-            yield t_change.row(
-                id=n,
-                deal_id=deal,
-                from_stage_id=from_stage,
-                to_stage_id=to_stage,
-                changed_at=clock.ts(moment),
-                actor_id=actor,
-                seconds_in_from_stage=seconds,
-            )
+    counts["deals"] = writer.copy(
+        t_deal.name, t_deal.columns, rows.deal_rows(t_deal, deals, ref["lost_reasons"], clock, rng)
+    )
 
     log(f"writing {len(changes):,} stage changes")
-    counts["stage_changes"] = writer.copy(t_change.name, t_change.columns, change_rows())
+    counts["stage_changes"] = writer.copy(
+        t_change.name, t_change.columns, rows.change_rows(t_change, changes, clock)
+    )
     log("rebuilding indexes")
     writer.finish()
 
