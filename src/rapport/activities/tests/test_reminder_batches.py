@@ -10,7 +10,6 @@ import threading
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import formats, timezone, translation
 
@@ -18,7 +17,6 @@ from conftest import build_world
 from rapport.activities import tasks as periodic
 from rapport.activities.models import Task
 from rapport.activities.services.tasks import task_create
-from rapport.activities.tests.test_tasks_reminders import Inbox, free_port
 from rapport.core.models import Notification, OutboxMessage
 
 LANGUAGES = {"rep": "en", "teammate": "ru", "head": "lv"}
@@ -46,26 +44,13 @@ def _speakers(world):
     return [world.user(username) for username in LANGUAGES]
 
 
-def _smtp(settings):
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "rapport.core.mail.SmtpOutboxBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    inbox = Inbox()
-    return inbox, Controller(inbox, hostname="127.0.0.1", port=port)
-
-
 def _read(envelope):
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     return envelope.rcpt_tos[0], str(message["Subject"]), message.get_content()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_batch_of_due_reminders_tells_each_user_once_by_e_mail_in_their_language(settings):
-    inbox, controller = _smtp(settings)
+def test_a_batch_of_due_reminders_tells_each_user_once_by_e_mail_in_their_language(smtp_server):
     world = build_world()
     people = _speakers(world)
     tasks = {}
@@ -76,12 +61,8 @@ def test_a_batch_of_due_reminders_tells_each_user_once_by_e_mail_in_their_langua
             )
             tasks[task.pk] = user
     Task.objects.update(remind_at=_in(-1))
-    controller.start()
-    try:
-        assert periodic.remind_due_tasks(batch=5) == 12  # batches of five: 5, 5, 2
-        assert periodic.remind_due_tasks() == 0
-    finally:
-        controller.stop()
+    assert periodic.remind_due_tasks(batch=5) == 12  # batches of five: 5, 5, 2
+    assert periodic.remind_due_tasks() == 0
     # One notification per task, to its assignee, in the assignee's language.
     told = Counter(Notification.objects.values_list("user_id", "key"))
     assert sorted(told.values()) == [1] * 12
@@ -93,7 +74,7 @@ def test_a_batch_of_due_reminders_tells_each_user_once_by_e_mail_in_their_langua
         assert note.user == tasks[task.pk]
         assert _when(task.due_at, note.user.language) in note.title
     # One e-mail per notification, over SMTP, in the reader's language.
-    mails = [_read(envelope) for envelope in inbox.messages]
+    mails = [_read(envelope) for envelope in smtp_server.messages]
     assert Counter(to for to, _subject, _body in mails) == {
         "rep@example.com": 4,
         "teammate@example.com": 4,
